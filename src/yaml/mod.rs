@@ -1,0 +1,2 @@
+//! YAML reading and writing.
+pub mod emit;
