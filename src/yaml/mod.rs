@@ -1,2 +1,6 @@
-//! YAML reading and writing.
+//! YAML reading and writing: see `parse` for how input is read and `emit` for how output
+//! is written byte-for-byte like kustomize.
 pub mod emit;
+pub mod parse;
+
+pub use parse::{Doc, YamlError, decode_utf8, parse_one, parse_stream};

@@ -1,0 +1,142 @@
+//! An ordered collection of resources with id lookups.
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::resource::{ResId, Resource};
+
+/// Resources in the order they were accumulated.
+#[derive(Debug, Clone, Default)]
+pub struct ResMap {
+    list: Vec<Resource>,
+}
+
+impl ResMap {
+    pub fn new() -> ResMap {
+        ResMap::default()
+    }
+
+    pub fn from_vec(list: Vec<Resource>) -> ResMap {
+        ResMap { list }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Resource> {
+        self.list.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Resource> {
+        self.list.iter_mut()
+    }
+
+    pub fn as_slice(&self) -> &[Resource] {
+        &self.list
+    }
+
+    pub fn as_mut_vec(&mut self) -> &mut Vec<Resource> {
+        &mut self.list
+    }
+
+    pub fn into_vec(self) -> Vec<Resource> {
+        self.list
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Resource> {
+        self.list.get(i)
+    }
+
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut Resource> {
+        self.list.get_mut(i)
+    }
+
+    /// Appends one resource; an object with the same current id is an error naming both origins.
+    pub fn append(&mut self, r: Resource) -> Result<()> {
+        let id = r.id();
+        if let Some(other) = self.list.iter().find(|o| o.id().same_as(&id)) {
+            return Err(Error::duplicate_id(
+                &id.to_string(),
+                &other.origin.to_string(),
+                &r.origin.to_string(),
+            ));
+        }
+        self.list.push(r);
+        Ok(())
+    }
+
+    /// Appends all of `other`, checking for id collisions in one pass over a hash index.
+    pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        let mut index: HashMap<ResId, usize> =
+            HashMap::with_capacity(self.list.len() + other.len());
+        for (i, r) in self.list.iter().enumerate() {
+            index.insert(norm_id(&r.id()), i);
+        }
+        for r in other.list {
+            let id = norm_id(&r.id());
+            if let Some(&i) = index.get(&id) {
+                return Err(Error::duplicate_id(
+                    &r.id().to_string(),
+                    &self.list[i].origin.to_string(),
+                    &r.origin.to_string(),
+                ));
+            }
+            index.insert(id, self.list.len());
+            self.list.push(r);
+        }
+        Ok(())
+    }
+
+    /// Indices of resources whose current id matches (kustomize `GetMatchingResourcesByCurrentId`).
+    pub fn find_by_current_id(&self, id: &ResId) -> Vec<usize> {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.id().same_as(id))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Indices of resources any of whose ids (original, previous or current) match.
+    pub fn find_by_any_id(&self, id: &ResId) -> Vec<usize> {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.all_ids().iter().any(|x| x.same_as(id)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn remove(&mut self, i: usize) -> Resource {
+        self.list.remove(i)
+    }
+
+    pub fn retain(&mut self, f: impl FnMut(&Resource) -> bool) {
+        self.list.retain(f)
+    }
+}
+
+/// An id normalised for equality the way `ResId::same_as` compares.
+pub fn norm_id(id: &ResId) -> ResId {
+    let mut id = id.clone();
+    if id.gvk.is_cluster_scoped() || id.namespace.is_empty() {
+        id.namespace = if id.gvk.is_cluster_scoped() {
+            String::new()
+        } else {
+            "default".to_string()
+        };
+    }
+    id
+}
+
+impl<'a> IntoIterator for &'a ResMap {
+    type Item = &'a Resource;
+    type IntoIter = std::slice::Iter<'a, Resource>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}

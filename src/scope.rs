@@ -1,0 +1,93 @@
+//! Which kinds kustomize treats as cluster-scoped.
+//!
+//! kustomize v5.6 (kyaml v0.19.0) decides this from a table precomputed from the Kubernetes
+//! 1.21 OpenAPI document it embeds (`precomputedIsNamespaceScoped` in `kyaml/openapi`): a kind
+//! is "certainly cluster-scoped" only when its exact apiVersion and kind are listed there as
+//! not namespaced. Anything else (including newer cluster-scoped kinds and all custom
+//! resources) is treated as namespaced by the namespace transformer. We reproduce the table,
+//! not the truth, because output fidelity depends on it.
+use crate::resource::Gvk;
+
+/// (apiVersion, kind) pairs kustomize v5.6 knows to be cluster-scoped.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+];
+
+pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    let av = gvk.api_version();
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(a, k)| *k == gvk.kind && *a == av)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_kinds() {
+        assert!(is_cluster_scoped(&Gvk::new("", "v1", "Namespace")));
+        assert!(is_cluster_scoped(&Gvk::new(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "ClusterRole"
+        )));
+        assert!(!is_cluster_scoped(&Gvk::new("apps", "v1", "Deployment")));
+        // kustomize v5.6 does not know this one: it is treated as namespaced.
+        assert!(!is_cluster_scoped(&Gvk::new(
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingAdmissionPolicy"
+        )));
+    }
+}

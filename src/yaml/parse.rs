@@ -1,0 +1,757 @@
+//! Reading YAML streams into `serde_json::Value` documents, the way kustomize does.
+//!
+//! # Why this design
+//! kustomize reads YAML with go-yaml v3 (through kyaml) and, before printing, turns every
+//! object into JSON. Anything a resource can hold is therefore exactly what JSON can hold:
+//! null, booleans, integers, floats, strings, sequences and string-keyed maps. We keep the
+//! resource body as `serde_json::Value` (with `preserve_order`), which gives us that model
+//! directly, serde for typed views (kustomization files, the `Stack` kind), and the
+//! json-patch crate for JSON 6902 patches without any conversion.
+//!
+//! The event parser is `saphyr-parser` (pure Rust, maintained, spans on every event). We build
+//! values ourselves instead of going through `serde_yaml` because we need:
+//! - go-yaml v3's scalar resolution (what `0777`, `1_000`, `2024-01-01` or `True` become), so
+//!   that our output equals kustomize's;
+//! - duplicate mapping keys rejected with both line numbers (go-yaml v3 does the same);
+//! - hard bounds on hostile input: nesting depth and alias expansion (billion laughs) are
+//!   limited while building, with an explicit stack, so no input can overflow ours;
+//! - the line where each document starts, for diagnostics.
+//!
+//! Measured on the bench tree (N=300, 1,819 files): see `docs/performance.md`.
+use std::borrow::Cow;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting of collections accepted in one document. Real Kubernetes objects
+/// (CRD schemas included) stay far below this; the limit keeps recursive code safe.
+pub const MAX_DEPTH: usize = 256;
+/// Most nodes alias expansion may add to one stream (the billion-laughs guard).
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// One parsed document and where it starts in its file (1-based line).
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub value: Value,
+    pub line: usize,
+}
+
+/// A YAML error with its position (1-based line and column; 0 when unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.line, self.col, self.msg)
+        } else {
+            f.write_str(&self.msg)
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+fn err_at(span: &Span, msg: impl Into<String>) -> YamlError {
+    YamlError {
+        line: span.start.line(),
+        col: span.start.col() + 1,
+        msg: msg.into(),
+    }
+}
+
+/// Decodes bytes as UTF-8 (a leading BOM is dropped) or says where the first bad byte is.
+pub fn decode_utf8(bytes: &[u8]) -> Result<&str, YamlError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        YamlError {
+            line,
+            col,
+            msg: format!(
+                "invalid UTF-8 (byte 0x{:02x} at offset {}); YAML files must be UTF-8",
+                bytes[e.valid_up_to()],
+                e.valid_up_to()
+            ),
+        }
+    })
+}
+
+/// Parses every document of a YAML stream. Empty documents come back as `Value::Null`.
+pub fn parse_stream(src: &str) -> Result<Vec<Doc>, YamlError> {
+    let mut b = Builder::default();
+    for item in Parser::new_from_str(src) {
+        let (ev, span) = item.map_err(|e| YamlError {
+            line: e.marker().line(),
+            col: e.marker().col() + 1,
+            msg: e.info().to_string(),
+        })?;
+        b.event(ev, &span)?;
+    }
+    Ok(b.docs)
+}
+
+/// Parses a stream that must hold exactly one document (a kustomization file, say).
+/// An empty stream gives `Value::Null`.
+pub fn parse_one(src: &str) -> Result<Value, YamlError> {
+    let mut docs = parse_stream(src)?;
+    docs.retain(|d| !d.value.is_null());
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.remove(0).value),
+        n => Err(YamlError {
+            line: docs[1].line,
+            col: 1,
+            msg: format!("expected one YAML document, found {n}"),
+        }),
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        nodes: usize,
+    },
+    Map {
+        map: Map<String, Value>,
+        /// line of each key, for duplicate-key messages
+        key_lines: Vec<usize>,
+        pending_key: Option<(String, usize, bool)>,
+        merges: Vec<Value>,
+        anchor: usize,
+        nodes: usize,
+        /// set when a complex (non-scalar) key is being built: its value is discarded
+        complex_key: bool,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Doc>,
+    stack: Vec<Frame>,
+    doc_line: usize,
+    root: Option<Value>,
+    /// anchor id -> (value, node count)
+    anchors: Vec<Option<(Value, usize)>>,
+    alias_nodes: usize,
+}
+
+impl Builder {
+    fn event(&mut self, ev: Event<'_>, span: &Span) -> Result<(), YamlError> {
+        match ev {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+            Event::DocumentStart(_) => {
+                self.doc_line = span.start.line();
+                self.root = None;
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                let value = self.root.take().unwrap_or(Value::Null);
+                self.docs.push(Doc {
+                    value,
+                    line: self.doc_line.max(1),
+                });
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let v = resolve_input(&text, style, tag.as_deref()).map_err(|m| err_at(span, m))?;
+                self.push_value(v, 1, anchor, span, Some(&text), style)
+            }
+            Event::Alias(id) => {
+                let (v, n) = match self.anchors.get(id) {
+                    Some(Some((v, n))) => (v.clone(), *n),
+                    _ => return Err(err_at(span, "unknown anchor referenced by alias")),
+                };
+                self.alias_nodes += n;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(err_at(
+                        span,
+                        format!(
+                            "alias expansion exceeds {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?)"
+                        ),
+                    ));
+                }
+                self.push_value(v, n, 0, span, None, ScalarStyle::Plain)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.check_depth(span)?;
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                    nodes: 1,
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_depth(span)?;
+                self.stack.push(Frame::Map {
+                    map: Map::new(),
+                    key_lines: Vec::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                    anchor,
+                    nodes: 1,
+                    complex_key: false,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd => match self.stack.pop() {
+                Some(Frame::Seq {
+                    items,
+                    anchor,
+                    nodes,
+                }) => self.push_value(
+                    Value::Array(items),
+                    nodes,
+                    anchor,
+                    span,
+                    None,
+                    ScalarStyle::Plain,
+                ),
+                _ => Err(err_at(span, "internal: unbalanced sequence end")),
+            },
+            Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Map {
+                    mut map,
+                    merges,
+                    anchor,
+                    nodes,
+                    ..
+                }) => {
+                    // Merge keys (`<<`): explicit keys win, then earlier merge sources.
+                    for m in merges {
+                        let sources = match m {
+                            Value::Object(o) => vec![o],
+                            Value::Array(a) => a
+                                .into_iter()
+                                .filter_map(|x| match x {
+                                    Value::Object(o) => Some(o),
+                                    _ => None,
+                                })
+                                .collect(),
+                            _ => {
+                                return Err(err_at(
+                                    span,
+                                    "map merge requires map or sequence of maps as the value",
+                                ));
+                            }
+                        };
+                        for src in sources {
+                            for (k, v) in src {
+                                map.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                    self.push_value(
+                        Value::Object(map),
+                        nodes,
+                        anchor,
+                        span,
+                        None,
+                        ScalarStyle::Plain,
+                    )
+                }
+                _ => Err(err_at(span, "internal: unbalanced mapping end")),
+            },
+        }
+    }
+
+    fn check_depth(&self, span: &Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(err_at(
+                span,
+                format!("nesting deeper than {MAX_DEPTH} levels is not accepted"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn push_value(
+        &mut self,
+        v: Value,
+        nodes: usize,
+        anchor: usize,
+        span: &Span,
+        scalar_text: Option<&str>,
+        style: ScalarStyle,
+    ) -> Result<(), YamlError> {
+        if anchor > 0 {
+            if self.anchors.len() <= anchor {
+                self.anchors.resize(anchor + 1, None);
+            }
+            self.anchors[anchor] = Some((v.clone(), nodes));
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(v);
+                Ok(())
+            }
+            Some(Frame::Seq {
+                items, nodes: n, ..
+            }) => {
+                *n += nodes;
+                items.push(v);
+                Ok(())
+            }
+            Some(Frame::Map {
+                map,
+                key_lines,
+                pending_key,
+                merges,
+                nodes: n,
+                complex_key,
+                ..
+            }) => {
+                *n += nodes;
+                match pending_key.take() {
+                    None => {
+                        // This value is a key.
+                        let is_merge = style == ScalarStyle::Plain && scalar_text == Some("<<");
+                        let key = match &v {
+                            _ if is_merge => "<<".to_string(),
+                            Value::String(s) => s.clone(),
+                            Value::Null => "null".to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Number(_) => scalar_text.unwrap_or_default().to_string(),
+                            Value::Array(_) | Value::Object(_) => {
+                                *complex_key = true;
+                                return Err(err_at(
+                                    span,
+                                    "a mapping key must be a scalar (complex keys cannot become JSON)",
+                                ));
+                            }
+                        };
+                        *pending_key = Some((key, span.start.line(), is_merge));
+                        Ok(())
+                    }
+                    Some((key, line, is_merge)) => {
+                        if is_merge {
+                            merges.push(v);
+                            return Ok(());
+                        }
+                        if map.contains_key(&key) {
+                            let first = map
+                                .keys()
+                                .position(|k| *k == key)
+                                .and_then(|i| key_lines.get(i))
+                                .copied()
+                                .unwrap_or(0);
+                            return Err(YamlError {
+                                line,
+                                col: 1,
+                                msg: format!("mapping key {key:?} already defined at line {first}"),
+                            });
+                        }
+                        key_lines.push(line);
+                        map.insert(key, v);
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Resolves a scalar the way go-yaml v3 does when decoding into `interface{}`
+/// (kustomize's view of every resource).
+fn resolve_input(
+    text: &Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+) -> Result<Value, String> {
+    let tag = tag.map(|t| {
+        if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
+            format!("!!{}", t.suffix)
+        } else {
+            t.to_string()
+        }
+    });
+    let plain = style == ScalarStyle::Plain;
+    match tag.as_deref() {
+        Some("!!str") | Some("!!binary") => return Ok(Value::String(text.to_string())),
+        Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") | Some("!!timestamp") => {
+            let v = resolve_plain_v3(text);
+            let ok = match (tag.as_deref(), &v) {
+                (Some("!!int"), Value::Number(n)) => n.is_i64() || n.is_u64(),
+                (Some("!!float"), Value::Number(n)) => {
+                    return Ok(n
+                        .as_f64()
+                        .and_then(Number::from_f64)
+                        .map(Value::Number)
+                        .unwrap_or(v));
+                }
+                (Some("!!bool"), Value::Bool(_)) => true,
+                (Some("!!null"), Value::Null) => true,
+                (Some("!!timestamp"), Value::String(_)) => true,
+                _ => false,
+            };
+            if ok {
+                return Ok(v);
+            }
+            return Err(format!(
+                "cannot decode {:?} as a {}",
+                text.as_ref(),
+                tag.as_deref().unwrap_or_default()
+            ));
+        }
+        Some(t) if !t.is_empty() && t != "!" => {
+            // Unknown tags: go-yaml keeps the text as a string.
+            return Ok(Value::String(text.to_string()));
+        }
+        _ => {}
+    }
+    if !plain || tag.as_deref() == Some("!") {
+        return Ok(Value::String(text.to_string()));
+    }
+    match resolve_plain_v3(text) {
+        Value::String(_) if is_non_finite(text) => Err(format!(
+            "{:?} is not a finite number and cannot be represented in JSON",
+            text.as_ref()
+        )),
+        v => Ok(v),
+    }
+}
+
+fn is_non_finite(s: &str) -> bool {
+    matches!(
+        s,
+        ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+    )
+}
+
+/// go-yaml's resolver for a plain scalar; `yaml11` adds YAML 1.1 booleans (go-yaml v2,
+/// used to decide quoting on output). Non-finite floats and timestamps stay strings here.
+pub fn resolve_plain(s: &str, yaml11: bool) -> Value {
+    let Some(&first) = s.as_bytes().first() else {
+        return Value::Null;
+    };
+    match s {
+        "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if yaml11 {
+        match s {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Value::Bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    match first {
+        b'.' => parse_go_float(s)
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(s.to_string())),
+        b'0'..=b'9' | b'+' | b'-' => {
+            if is_timestamp(s) {
+                return Value::String(s.to_string());
+            }
+            let plain: Cow<str> = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
+            if let Some(v) = parse_go_int(&plain) {
+                return Value::Number(v);
+            }
+            if is_yaml_style_float(&plain)
+                && let Some(n) = plain.parse::<f64>().ok().and_then(Number::from_f64)
+            {
+                return Value::Number(n);
+            }
+            if !yaml11 {
+                // YAML 1.2 octal 0o / -0o
+                if let Some(rest) = plain.strip_prefix("0o")
+                    && let Ok(v) = i64::from_str_radix(rest, 8)
+                {
+                    if rest.starts_with(['+', '-']) {
+                        return Value::String(s.to_string());
+                    }
+                    return Value::Number(v.into());
+                }
+                if let Some(rest) = plain.strip_prefix("-0o")
+                    && !rest.starts_with(['+', '-'])
+                    && let Ok(v) = i64::from_str_radix(&format!("-{rest}"), 8)
+                {
+                    return Value::Number(v.into());
+                }
+            }
+            Value::String(s.to_string())
+        }
+        _ => Value::String(s.to_string()),
+    }
+}
+
+fn resolve_plain_v3(s: &str) -> Value {
+    resolve_plain(s, false)
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+pub fn is_yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let st = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - st
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint(s, 0, 64)` (underscores already removed).
+fn parse_go_int(s: &str) -> Option<Number> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mag = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if mag <= (i64::MAX as u128) + 1 {
+            return Some(Number::from((-(mag as i128)) as i64));
+        }
+        return None;
+    }
+    if mag <= i64::MAX as u128 {
+        Some(Number::from(mag as i64))
+    } else if mag <= u64::MAX as u128 {
+        Some(Number::from(mag as u64))
+    } else {
+        None
+    }
+}
+
+/// Go's `strconv.ParseFloat` for the forms go-yaml hands it after a leading `.`.
+fn parse_go_float(s: &str) -> Option<f64> {
+    if is_yaml_style_float(s) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// go-yaml's `parseTimestamp` quick check plus the accepted layouts (date, date-time).
+pub fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    // 2006-1-2 with optional time part.
+    let rest = &s[5..];
+    let (date, time) = match rest.find(['T', 't', ' ']) {
+        Some(i) => (&rest[..i], Some((&rest[i..i + 1], &rest[i + 1..]))),
+        None => (rest, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let num = |x: &str, lo: u32, hi: u32| {
+        !x.is_empty() && x.len() <= 2 && x.bytes().all(|c| c.is_ascii_digit()) && {
+            let v: u32 = x.parse().unwrap_or(0);
+            v >= lo && v <= hi
+        }
+    };
+    if !num(m, 1, 12) || !num(d, 1, 31) {
+        return false;
+    }
+    let Some((sep, t)) = time else {
+        return true;
+    };
+    // time: 15:4:5(.frac)?(Z|±hh:mm)?  ("Z07:00" layout for T/t, none for space)
+    let (clock, zone) = if sep == " " {
+        (t, "")
+    } else {
+        match t.find(['Z', '+', '-']) {
+            Some(i) => (&t[..i], &t[i..]),
+            None => return false,
+        }
+    };
+    let (hms, frac) = match clock.find('.') {
+        Some(i) => (&clock[..i], Some(&clock[i + 1..])),
+        None => (clock, None),
+    };
+    let mut p = hms.split(':');
+    let (Some(h), Some(mi), Some(se), None) = (p.next(), p.next(), p.next(), p.next()) else {
+        return false;
+    };
+    if !num(h, 0, 23) || !num(mi, 0, 59) || !num(se, 0, 59) {
+        return false;
+    }
+    if let Some(f) = frac
+        && (f.is_empty() || !f.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    match zone {
+        "" => sep == " ",
+        "Z" => true,
+        z => {
+            let z = &z[1..];
+            z.len() == 5
+                && z.as_bytes()[2] == b':'
+                && num(&z[..2], 0, 23)
+                && z[3..].bytes().all(|c| c.is_ascii_digit())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(s: &str) -> Value {
+        parse_one(s).unwrap()
+    }
+
+    #[test]
+    fn scalars_resolve_like_go_yaml_v3() {
+        let v = one(
+            "a: 0777\nb: 0x1F\nc: 1_000\nd: yes\ne: True\nf: ~\ng: 1.5\nh: 2024-01-02\ni: '12'\nj: 08\nk: 1e3\nl: 0o17\nm: -12\nn: +3\n",
+        );
+        assert_eq!(
+            v,
+            json!({"a": 511, "b": 31, "c": 1000, "d": "yes", "e": true, "f": null, "g": 1.5,
+                   "h": "2024-01-02", "i": "12", "j": 8.0, "k": 1000.0, "l": 15, "m": -12, "n": 3})
+        );
+    }
+
+    #[test]
+    fn huge_integers_become_floats_or_strings() {
+        let v =
+            one("a: 18446744073709551615\nb: 99999999999999999999999\nc: 0xFFFFFFFFFFFFFFFFFF\n");
+        assert_eq!(v["a"], json!(18446744073709551615u64));
+        assert_eq!(v["b"], json!(1e23));
+        assert_eq!(v["c"], json!("0xFFFFFFFFFFFFFFFFFF"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let e = parse_stream("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.msg.contains("already defined at line 1"), "{e}");
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            s.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        let e = parse_stream(&s).unwrap_err();
+        assert!(e.msg.contains("alias expansion"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let s = "[".repeat(100_000);
+        assert!(parse_stream(&s).is_err());
+    }
+
+    #[test]
+    fn merge_keys() {
+        let v = one("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n");
+        assert_eq!(v["d"], json!({"y": 3, "x": 1}));
+    }
+
+    #[test]
+    fn documents_and_lines() {
+        let d = parse_stream("a: 1\n---\n---\nb: 2\n").unwrap();
+        assert_eq!(d.len(), 3);
+        assert!(d[1].value.is_null());
+        assert_eq!(d[2].line, 3);
+    }
+
+    #[test]
+    fn quoted_and_block_scalars_are_strings() {
+        let v = one("a: \"1\"\nb: |\n  x\n  y\nc: !!str 5\nd: !!int \"7\"\n");
+        assert_eq!(v, json!({"a": "1", "b": "x\ny\n", "c": "5", "d": 7}));
+    }
+
+    #[test]
+    fn timestamps() {
+        assert!(is_timestamp("2001-12-14"));
+        assert!(is_timestamp("2001-12-14T21:59:43.10Z"));
+        assert!(is_timestamp("2001-12-14 21:59:43.10"));
+        assert!(!is_timestamp("2001-13-14"));
+        assert!(!is_timestamp("1234-5"));
+    }
+
+    #[test]
+    fn non_utf8_is_reported() {
+        let e = decode_utf8(b"a: 1\nb: \xe9t\xe9\n").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}
