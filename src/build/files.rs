@@ -1,0 +1,126 @@
+//! Reading resource files: YAML streams of objects, `*List` kinds flattened.
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::loader::Loader;
+use crate::resmap::ResMap;
+use crate::resource::{Origin, Resource};
+
+/// Reads the resource file `rel` (relative to `loader`) into resources.
+pub fn load_resources(loader: &Loader, rel: &str) -> Result<ResMap> {
+    let (path, bytes) = loader.read_file(rel)?;
+    let shown = Arc::new(display_path(&path));
+    resources_from_bytes(&bytes, shown)
+}
+
+/// Paths in messages and origins are shown relative to the working directory when possible.
+pub fn display_path(path: &Path) -> std::path::PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Parses a YAML stream of objects. Empty documents are skipped; a `FooList` with `items`
+/// is replaced by its items, which kustomize appends after the file's other documents.
+pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Result<ResMap> {
+    let text =
+        crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file.as_path()))?;
+    let docs =
+        crate::yaml::parse_stream(text).map_err(|e| Error::from(e).in_file(file.as_path()))?;
+    let mut queue: std::collections::VecDeque<(Value, usize)> =
+        docs.into_iter().map(|d| (d.value, d.line)).collect();
+    let mut out = Vec::new();
+    while let Some((value, line)) = queue.pop_front() {
+        let err = |msg: String| Error::msg(msg).in_file(file.as_path()).at_line(line);
+        let obj = match value {
+            Value::Null => continue,
+            Value::Object(m) if m.is_empty() => continue,
+            Value::Object(m) => m,
+            other => {
+                return Err(err(format!(
+                    "a document must be a mapping (a Kubernetes object), found {}",
+                    crate::types::type_name(&other)
+                )));
+            }
+        };
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.is_empty() {
+            return Err(err("missing kind: every object needs `kind`".into()).at_field("kind"));
+        }
+        if kind.ends_with("List") && obj.contains_key("items") {
+            match obj.get("items") {
+                Some(Value::Array(items)) => {
+                    for it in items {
+                        queue.push_back((it.clone(), line));
+                    }
+                    continue;
+                }
+                Some(Value::Null) => continue,
+                _ => return Err(err(format!("expected a list in {kind} items")).at_field("items")),
+            }
+        }
+        let name = obj
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() && !kind.ends_with("List") {
+            return Err(err(format!("{kind} has no metadata.name")).at_field("metadata.name"));
+        }
+        if api.is_empty() {
+            return Err(err(format!("{kind} {name} has no apiVersion"))
+                .for_resource(format!("{kind} {name}"))
+                .at_field("apiVersion")
+                .with_hint("add e.g. `apiVersion: v1` or `apiVersion: apps/v1` as the object's kind requires"));
+        }
+        if let Some(p) = find_null_in_list(&Value::Object(obj.clone())) {
+            return Err(
+                err(format!("empty item in a list at {p}")).for_resource(format!("{kind} {name}"))
+            );
+        }
+        let origin = Origin {
+            file: file.clone(),
+            line,
+            generator: None,
+        };
+        out.push(Resource::new(Value::Object(obj), origin));
+    }
+    Ok(ResMap::from_vec(out))
+}
+
+/// kustomize rejects objects with a null entry in any list.
+fn find_null_in_list(v: &Value) -> Option<String> {
+    let mut todo: Vec<(&Value, String)> = vec![(v, String::new())];
+    while let Some((v, path)) = todo.pop() {
+        match v {
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    if x.is_null() {
+                        return Some(format!("{path}[{i}]"));
+                    }
+                    todo.push((x, format!("{path}[{i}]")));
+                }
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if matches!(x, Value::Array(_) | Value::Object(_)) {
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        todo.push((x, p));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
