@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A build error. Boxed so that `Result<T, Error>` stays one pointer wide.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Error {
+pub struct Error(Box<ErrorInfo>);
+
+/// What an error says, and where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorInfo {
     pub file: Option<PathBuf>,
     pub line: Option<usize>,
     pub resource: Option<String>,
@@ -15,12 +20,25 @@ pub struct Error {
     pub hint: Option<String>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
 impl Error {
     pub fn msg(msg: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(ErrorInfo {
             msg: msg.into(),
-            ..Error::default()
-        }
+            ..ErrorInfo::default()
+        }))
     }
 
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Error {
@@ -92,11 +110,11 @@ impl std::error::Error for Error {}
 
 impl From<crate::yaml::YamlError> for Error {
     fn from(e: crate::yaml::YamlError) -> Error {
-        Error {
+        Error(Box::new(ErrorInfo {
             line: (e.line > 0).then_some(e.line),
             msg: e.msg,
-            ..Error::default()
-        }
+            ..ErrorInfo::default()
+        }))
     }
 }
 

@@ -199,15 +199,13 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
 
 /// Turns serde's messages into something a kustomization author can act on.
 fn humanize_serde(msg: &str) -> String {
-    let msg = msg
-        .replace("invalid type: string", "found a string")
+    msg.replace("invalid type: string", "found a string")
         .replace("invalid type: map", "found a mapping")
         .replace("invalid type: sequence", "found a list")
         .replace("invalid type: integer", "found a number")
         .replace("invalid type: boolean", "found a boolean")
         .replace("expected a sequence", "expected a list")
-        .replace("expected a map", "expected a mapping");
-    msg.replace("unknown field", "unknown field")
+        .replace("expected a map", "expected a mapping")
 }
 
 /// Builds the kustomization in `dir`: the whole pipeline up to (not including) output.

@@ -363,11 +363,7 @@ impl Builder {
 
 /// Resolves a scalar the way go-yaml v3 does when decoding into `interface{}`
 /// (kustomize's view of every resource).
-fn resolve_input(
-    text: &Cow<'_, str>,
-    style: ScalarStyle,
-    tag: Option<&Tag>,
-) -> Result<Value, String> {
+fn resolve_input(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
     let tag = tag.map(|t| {
         if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" {
             format!("!!{}", t.suffix)
