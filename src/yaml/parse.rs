@@ -395,7 +395,7 @@ fn resolve_input(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Va
             }
             return Err(format!(
                 "cannot decode {:?} as a {}",
-                text.as_ref(),
+                text,
                 tag.as_deref().unwrap_or_default()
             ));
         }
@@ -411,7 +411,7 @@ fn resolve_input(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Va
     match resolve_plain_v3(text) {
         Value::String(_) if is_non_finite(text) => Err(format!(
             "{:?} is not a finite number and cannot be represented in JSON",
-            text.as_ref()
+            text
         )),
         v => Ok(v),
     }
