@@ -1,5 +1,7 @@
 //! Builtin transformers, one module each, run in kustomize's fixed order.
 pub mod config;
+pub mod patches;
+pub mod replacements;
 
 use crate::build::{Accumulator, Target};
 use crate::error::Result;
