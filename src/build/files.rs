@@ -18,11 +18,15 @@ pub fn load_resources(loader: &Loader, rel: &str) -> Result<ResMap> {
 
 /// Paths in messages and origins are shown relative to the working directory when possible.
 pub fn display_path(path: &Path) -> std::path::PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| cwd.canonicalize().ok())
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok())
+    })
+    .as_ref()
+    .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// Parses a YAML stream of objects. Empty documents are skipped; a `FooList` with `items`

@@ -79,11 +79,11 @@ impl Target {
             .to_string();
         // Read through the loader so that a symlinked kustomization file obeys the restrictor.
         let (_, bytes) = loader.read_file(&name).map_err(|e| e.in_file(&file))?;
-        let kust = parse_kustomization(&bytes, &file)?;
+        let kust = parse_kustomization(&bytes, &files::display_path(&file))?;
         Ok(Target {
             kust,
             loader,
-            file: Arc::new(file),
+            file: Arc::new(files::display_path(&file)),
         })
     }
 
@@ -309,7 +309,7 @@ fn accumulate_directory(
             .iter()
             .map(|d| d.display().to_string())
             .collect();
-        cycle.push(loader.dir().display().to_string());
+        cycle.push(files::display_path(loader.dir()).display().to_string());
         return Err(Error::msg(format!(
             "cycle between kustomizations: {}",
             cycle.join(" -> ")
