@@ -307,7 +307,7 @@ fn accumulate_directory(
     if let Some(pos) = stack.iter().position(|d| d == loader.dir()) {
         let mut cycle: Vec<String> = stack[pos..]
             .iter()
-            .map(|d| d.display().to_string())
+            .map(|d| files::display_path(d).display().to_string())
             .collect();
         cycle.push(files::display_path(loader.dir()).display().to_string());
         return Err(Error::msg(format!(
