@@ -9,6 +9,7 @@ pub mod loader;
 pub mod resmap;
 pub mod resource;
 pub mod scope;
+pub mod select;
 pub mod transform;
 pub mod types;
 pub mod yaml;

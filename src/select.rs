@@ -1,0 +1,251 @@
+//! Selecting resources: kustomize's `Selector` (patch targets, replacement sources and
+//! targets). Group, version, kind, name and namespace are anchored regular expressions;
+//! name and namespace match either the original or the current id; label and annotation
+//! selectors use Kubernetes' selector syntax.
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use crate::resource::{ResId, Resource};
+use crate::types::Selector;
+
+/// A compiled [`Selector`].
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    labels: Vec<Requirement>,
+    annotations: Vec<Requirement>,
+}
+
+fn anchored(pattern: &str, what: &str) -> Result<Option<Regex>> {
+    if pattern.is_empty() {
+        return Ok(None);
+    }
+    Regex::new(&format!("^(?:{pattern})$"))
+        .map(Some)
+        .map_err(|e| Error::msg(format!("invalid {what} pattern {pattern:?}: {e}")))
+}
+
+/// The namespace kustomize compares with: `default` for empty, a placeholder for
+/// cluster-scoped kinds.
+pub fn effective_namespace(id: &ResId) -> &str {
+    if id.gvk.is_cluster_scoped() {
+        "_non_namespaceable_"
+    } else if id.namespace.is_empty() {
+        "default"
+    } else {
+        &id.namespace
+    }
+}
+
+impl Matcher {
+    pub fn new(s: &Selector) -> Result<Matcher> {
+        Ok(Matcher {
+            group: anchored(&s.group, "group")?,
+            version: anchored(&s.version, "version")?,
+            kind: anchored(&s.kind, "kind")?,
+            name: anchored(&s.name, "name")?,
+            namespace: anchored(&s.namespace, "namespace")?,
+            labels: parse_selector(&s.label_selector).map_err(|e| {
+                Error::msg(format!("invalid labelSelector {:?}: {e}", s.label_selector))
+            })?,
+            annotations: parse_selector(&s.annotation_selector).map_err(|e| {
+                Error::msg(format!(
+                    "invalid annotationSelector {:?}: {e}",
+                    s.annotation_selector
+                ))
+            })?,
+        })
+    }
+
+    /// Whether `r` is selected (kustomize's `resWrangler.Select`).
+    pub fn matches(&self, r: &Resource) -> bool {
+        let cur = r.id();
+        let org = r.orig_id();
+        if let Some(ns) = &self.namespace
+            && !ns.is_match(effective_namespace(&org))
+            && !ns.is_match(effective_namespace(&cur))
+        {
+            return false;
+        }
+        if let Some(n) = &self.name
+            && !n.is_match(&org.name)
+            && !n.is_match(&cur.name)
+        {
+            return false;
+        }
+        let gvk = &cur.gvk;
+        if self.group.as_ref().is_some_and(|g| !g.is_match(&gvk.group))
+            || self
+                .version
+                .as_ref()
+                .is_some_and(|v| !v.is_match(&gvk.version))
+            || self.kind.as_ref().is_some_and(|k| !k.is_match(&gvk.kind))
+        {
+            return false;
+        }
+        let get_label = |k: &str| r.label(k);
+        let get_anno = |k: &str| r.annotation(k);
+        self.labels.iter().all(|q| q.matches(&get_label))
+            && self.annotations.iter().all(|q| q.matches(&get_anno))
+    }
+}
+
+/// One requirement of a label selector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+impl Requirement {
+    fn matches<'a>(&self, get: &impl Fn(&str) -> Option<&'a str>) -> bool {
+        match self {
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+            Requirement::NotIn(k, vs) => get(k).is_none_or(|x| !vs.iter().any(|v| v == x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+        }
+    }
+}
+
+/// Parses Kubernetes selector syntax: `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
+pub fn parse_selector(s: &str) -> std::result::Result<Vec<Requirement>, String> {
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        // Split off one requirement, respecting parentheses.
+        let mut depth = 0;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let part = rest[..end].trim();
+        rest = rest.get(end + 1..).unwrap_or("").trim();
+        if part.is_empty() {
+            return Err("empty requirement".into());
+        }
+        out.push(parse_requirement(part)?);
+    }
+    Ok(out)
+}
+
+fn parse_requirement(p: &str) -> std::result::Result<Requirement, String> {
+    if let Some(k) = p.strip_prefix('!') {
+        return Ok(Requirement::NotExists(key(k)?));
+    }
+    if let Some((k, v)) = p.split_once("!=") {
+        return Ok(Requirement::NotEquals(key(k)?, v.trim().to_string()));
+    }
+    if let Some((k, v)) = p.split_once("==") {
+        return Ok(Requirement::Equals(key(k)?, v.trim().to_string()));
+    }
+    if let Some((k, v)) = p.split_once('=') {
+        return Ok(Requirement::Equals(key(k)?, v.trim().to_string()));
+    }
+    for (op, notin) in [(" notin ", true), (" in ", false)] {
+        if let Some((k, v)) = p.split_once(op) {
+            let v = v.trim();
+            let inner = v
+                .strip_prefix('(')
+                .and_then(|v| v.strip_suffix(')'))
+                .ok_or_else(|| format!("expected a parenthesised value list in {p:?}"))?;
+            let vals = inner.split(',').map(|x| x.trim().to_string()).collect();
+            return Ok(if notin {
+                Requirement::NotIn(key(k)?, vals)
+            } else {
+                Requirement::In(key(k)?, vals)
+            });
+        }
+    }
+    Ok(Requirement::Exists(key(p)?))
+}
+
+fn key(k: &str) -> std::result::Result<String, String> {
+    let k = k.trim();
+    if k.is_empty() || k.contains(char::is_whitespace) {
+        return Err(format!("invalid key {k:?}"));
+    }
+    Ok(k.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Origin;
+    use serde_json::json;
+
+    fn res(name: &str, labels: serde_json::Value) -> Resource {
+        Resource::new(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": name, "labels": labels}}),
+            Origin::default(),
+        )
+    }
+
+    #[test]
+    fn regex_names_are_anchored() {
+        let m = Matcher::new(&Selector {
+            name: "web.*".into(),
+            ..Selector::default()
+        })
+        .unwrap();
+        assert!(m.matches(&res("web-a", json!({}))));
+        assert!(!m.matches(&res("a-web", json!({}))));
+    }
+
+    #[test]
+    fn original_names_still_match_after_renames() {
+        let mut r = res("web", json!({}));
+        r.set_name("prod-web");
+        let m = Matcher::new(&Selector {
+            name: "web".into(),
+            ..Selector::default()
+        })
+        .unwrap();
+        assert!(m.matches(&r));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let m = Matcher::new(&Selector {
+            label_selector: "app=web,tier in (front, back),!legacy".into(),
+            ..Selector::default()
+        })
+        .unwrap();
+        assert!(m.matches(&res("x", json!({"app": "web", "tier": "front"}))));
+        assert!(!m.matches(&res("x", json!({"app": "web", "tier": "db"}))));
+        assert!(!m.matches(&res(
+            "x",
+            json!({"app": "web", "tier": "front", "legacy": "1"})
+        )));
+        assert!(parse_selector("a in b").is_err());
+    }
+
+    #[test]
+    fn namespace_defaults() {
+        let m = Matcher::new(&Selector {
+            namespace: "default".into(),
+            ..Selector::default()
+        })
+        .unwrap();
+        assert!(m.matches(&res("x", json!({}))));
+    }
+}
