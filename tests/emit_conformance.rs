@@ -57,6 +57,9 @@ fn conformance_round_trip() {
             failed.push(path.clone());
         }
     }
-    eprintln!("round-trip: {ok} identical, {} different, {skipped} skipped", failed.len());
+    eprintln!(
+        "round-trip: {ok} identical, {} different, {skipped} skipped",
+        failed.len()
+    );
     assert!(failed.is_empty(), "{} files differ", failed.len());
 }

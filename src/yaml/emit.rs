@@ -10,6 +10,7 @@
 //! pipeline that matter for JSON-shaped data.
 
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
@@ -191,7 +192,7 @@ impl<'o> Emitter<'o> {
             }
         } else {
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| key_cmp(a.0, b.0));
+            sort_entries(&mut entries);
             for (k, v) in entries {
                 self.mapping_entry(k, v);
             }
@@ -201,6 +202,8 @@ impl<'o> Emitter<'o> {
 
     fn mapping_entry(&mut self, k: &str, v: &Value) {
         self.write_indent();
+        let folded = fold_nel(k);
+        let k: &str = &folded;
         let a = analyze(k);
         if !a.multiline && k.len() <= MAX_SIMPLE_KEY_LEN {
             self.scalar(k, requested_style(k), true, &a);
@@ -228,6 +231,8 @@ impl<'o> Emitter<'o> {
     }
 
     fn string(&mut self, s: &str, simple_key: bool) {
+        let folded = fold_nel(s);
+        let s: &str = &folded;
         let a = analyze(s);
         self.scalar(s, requested_style(s), simple_key, &a);
     }
@@ -304,7 +309,7 @@ impl<'o> Emitter<'o> {
                     }
                     let start = i;
                     while i < b.len() && b[i] != b' ' && break_width(b, i).is_none() {
-                        i += width(b[i]);
+                        i += width(b[i]).max(1);
                     }
                     self.write_run(&s[start..i]);
                     self.indention = false;
@@ -352,7 +357,7 @@ impl<'o> Emitter<'o> {
                 }
                 let start = i;
                 while i < b.len() && b[i] != b' ' && b[i] != b'\'' && break_width(b, i).is_none() {
-                    i += width(b[i]);
+                    i += width(b[i]).max(1);
                 }
                 if start < i {
                     self.write_run(&s[start..i]);
@@ -378,7 +383,10 @@ impl<'o> Emitter<'o> {
         // libyaml's is_bom() looks at the start of the value, whatever the position.
         let bom = b.starts_with(&[0xEF, 0xBB, 0xBF]);
         let needs_escape = |i: usize| {
-            bom || !is_printable(b, i) || break_width(b, i).is_some() || b[i] == b'"' || b[i] == b'\\'
+            bom || !is_printable(b, i)
+                || break_width(b, i).is_some()
+                || b[i] == b'"'
+                || b[i] == b'\\'
         };
         let mut spaces = false;
         let mut i = 0;
@@ -490,6 +498,80 @@ impl<'o> Emitter<'o> {
     fn write_run_with_spaces(&mut self, run: &str) {
         self.out.push_str(run);
         self.column += char_count(run.as_bytes());
+    }
+}
+
+/// Applies what go-yaml's double-quoted scalar parsing does to a string that
+/// went through encoding/json: encoding/json leaves NEL (U+0085) unescaped,
+/// so go-yaml folds every run of spaces and NELs containing `k` NELs into a
+/// single space (`k == 1`) or `k - 1` newlines.
+fn fold_nel(s: &str) -> Cow<'_, str> {
+    if !s.as_bytes().contains(&0x85) || !s.contains('\u{85}') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let mut nels = 0usize;
+    let flush = |out: &mut String, run: &mut String, nels: &mut usize| {
+        match *nels {
+            0 => out.push_str(run),
+            1 => out.push(' '),
+            n => (1..n).for_each(|_| out.push('\n')),
+        }
+        run.clear();
+        *nels = 0;
+    };
+    for c in s.chars() {
+        match c {
+            ' ' => run.push(c),
+            '\u{85}' => nels += 1,
+            _ => {
+                flush(&mut out, &mut run, &mut nels);
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut out, &mut run, &mut nels);
+    Cow::Owned(out)
+}
+
+/// Stable merge sort by go-yaml key order.  go-yaml's order is not a total
+/// order for some key sets (kustomize's output is then nondeterministic), so
+/// this must not rely on the comparator being consistent.
+fn sort_entries<T: Copy>(v: &mut [(&String, T)]) {
+    let mut buf = v.to_vec();
+    merge_sort(v, &mut buf);
+}
+
+fn merge_sort<'a, T: Copy>(v: &mut [(&'a String, T)], buf: &mut [(&'a String, T)]) {
+    let less = |a: &(&String, T), b: &(&String, T)| key_cmp(a.0, b.0) == Ordering::Less;
+    let n = v.len();
+    if n <= 16 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && less(&v[j], &v[j - 1]) {
+                v.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let mid = n / 2;
+    merge_sort(&mut v[..mid], &mut buf[..mid]);
+    merge_sort(&mut v[mid..], &mut buf[mid..]);
+    if !less(&v[mid], &v[mid - 1]) {
+        return;
+    }
+    buf[..n].copy_from_slice(v);
+    let (mut i, mut j) = (0, mid);
+    for slot in v.iter_mut() {
+        if j < n && (i >= mid || less(&buf[j], &buf[i])) {
+            *slot = buf[j];
+            j += 1;
+        } else {
+            *slot = buf[i];
+            i += 1;
+        }
     }
 }
 
@@ -732,8 +814,21 @@ fn resolves_to_non_string(s: &str) -> bool {
         return true; // null
     };
     match first {
-        b'+' | b'-' | b'0'..=b'9' | b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
-        | b'o' | b'O' | b'~' | b'.' => {}
+        b'+'
+        | b'-'
+        | b'0'..=b'9'
+        | b'y'
+        | b'Y'
+        | b'n'
+        | b'N'
+        | b't'
+        | b'T'
+        | b'f'
+        | b'F'
+        | b'o'
+        | b'O'
+        | b'~'
+        | b'.' => {}
         _ => return false,
     }
     if matches!(
@@ -1134,7 +1229,9 @@ fn go_time_parse(layout: &[Tok], mut v: &[u8]) -> bool {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -1321,7 +1418,11 @@ fn rune_cmp<R: Rune>(ar: &[R], br: &[R]) -> Ordering {
             return a.cmp(&b);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn) = (0i64, 0i64);
         let zero = |r: R| r.is_digit() && r.digit_value() == 0;
@@ -1380,19 +1481,41 @@ mod tests {
 
     #[test]
     fn key_order() {
-        let mut keys = vec!["a10", "a2", "a1", "B", "b", "_x", "a01", "a001", "1", "10", "9", "a"];
+        let mut keys = vec![
+            "a10", "a2", "a1", "B", "b", "_x", "a01", "a001", "1", "10", "9", "a",
+        ];
         keys.sort_by(|a, b| key_cmp(a, b));
         assert_eq!(
             keys,
-            vec!["_x", "1", "9", "10", "B", "a", "a1", "a01", "a001", "a2", "a10", "b"]
+            vec![
+                "_x", "1", "9", "10", "B", "a", "a1", "a01", "a001", "a2", "a10", "b"
+            ]
         );
     }
 
     #[test]
     fn resolver() {
         for s in [
-            "", "yes", "Off", "~", "1", "-1", "+1", "0x1F", "0o17", "017", "08", "1_000", "1.5",
-            "1e3", ".5", "1:20", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "0b-1", "1.",
+            "",
+            "yes",
+            "Off",
+            "~",
+            "1",
+            "-1",
+            "+1",
+            "0x1F",
+            "0o17",
+            "017",
+            "08",
+            "1_000",
+            "1.5",
+            "1e3",
+            ".5",
+            "1:20",
+            "2001-12-14",
+            "2001-12-14t21:59:43.10-05:00",
+            "0b-1",
+            "1.",
         ] {
             assert!(
                 resolves_to_non_string(s) || is_base60_float(s),
@@ -1400,7 +1523,16 @@ mod tests {
             );
         }
         for s in [
-            "abc", "1e999", "2001-13-14", "2001-02-29", "0x", "-", "1:60", "<<", "1.2.3", ".e5",
+            "abc",
+            "1e999",
+            "2001-13-14",
+            "2001-02-29",
+            "0x",
+            "-",
+            "1:60",
+            "<<",
+            "1.2.3",
+            ".e5",
         ] {
             assert!(
                 !resolves_to_non_string(s) && !is_base60_float(s),
