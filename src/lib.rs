@@ -10,6 +10,7 @@ pub mod resmap;
 pub mod resource;
 pub mod scope;
 pub mod select;
+pub mod stack;
 pub mod transform;
 pub mod types;
 pub mod yaml;

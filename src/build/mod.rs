@@ -218,7 +218,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
         )
         .in_file(target.file.as_path()));
     }
-    let mut stack = vec![target.dir().to_path_buf()];
+    let mut stack = vec![target.clone()];
     let acc = accumulate_target(&target, Accumulator::default(), &mut stack)?;
     finish(&target, acc)
 }
@@ -235,14 +235,20 @@ fn finish(target: &Target, mut acc: Accumulator) -> Result<ResMap> {
 
 /// kustomize's `accumulateTarget`: `acc` is empty for a kustomization, or the parent's
 /// accumulator for a component.
+///
+/// `stack` holds the kustomizations being built, outermost first, `target` last.
 pub fn accumulate_target(
     target: &Target,
     mut acc: Accumulator,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<Target>,
 ) -> Result<Accumulator> {
     for path in &target.kust.resources {
         accumulate_resource(target, &mut acc, path, stack)
             .map_err(|e| e.in_file(target.file.as_path()))?;
+    }
+    {
+        let ancestors: Vec<&Target> = stack.iter().rev().skip(1).collect();
+        crate::stack::expand_stacks(target, &mut acc, &ancestors)?;
     }
     crate::transform::merge_configurations(target, &mut acc)?;
     crate::generate::run_generators(target, &mut acc)?;
@@ -258,7 +264,7 @@ fn accumulate_resource(
     target: &Target,
     acc: &mut Accumulator,
     path: &str,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<Target>,
 ) -> Result<()> {
     // A file, else a directory (kustomize's accumulateResources).
     let resolved = target.loader.resolve_file(path);
@@ -298,16 +304,16 @@ fn accumulate_directory(
     acc: Accumulator,
     path: &str,
     is_component: bool,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<Target>,
 ) -> Result<Accumulator> {
     let loader = target
         .loader
         .child(path)
         .map_err(|e| e.in_file(target.file.as_path()))?;
-    if let Some(pos) = stack.iter().position(|d| d == loader.dir()) {
+    if let Some(pos) = stack.iter().position(|t| t.dir() == loader.dir()) {
         let mut cycle: Vec<String> = stack[pos..]
             .iter()
-            .map(|d| files::display_path(d).display().to_string())
+            .map(|t| files::display_path(t.dir()).display().to_string())
             .collect();
         cycle.push(files::display_path(loader.dir()).display().to_string());
         return Err(Error::msg(format!(
@@ -332,7 +338,7 @@ fn accumulate_directory(
         ))
         .in_file(target.file.as_path()));
     }
-    stack.push(sub.dir().to_path_buf());
+    stack.push(sub.clone());
     let result = if is_component {
         // A component works on the parent's accumulator.
         accumulate_target(&sub, acc, stack)
