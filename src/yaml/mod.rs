@@ -1,2 +1,3 @@
 //! YAML reading and writing.
 pub mod emit;
+pub use emit::{emit_document, emit_stream};
