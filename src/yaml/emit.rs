@@ -1674,6 +1674,34 @@ mod tests {
     }
 
     #[test]
+    fn inconsistent_key_order_does_not_panic() {
+        // "1a" < "2a" < "10a" < "1a": go-yaml's order has cycles here.
+        let mut m = Map::new();
+        for i in 0..200 {
+            m.insert(format!("{}a", i % 23), json!(i));
+            m.insert(format!("x{}y{}", i % 7, i), json!(i));
+        }
+        let out = doc(Value::Object(m));
+        assert_eq!(out.lines().count(), 223);
+    }
+
+    #[test]
+    fn non_ascii_keys() {
+        let mut keys = vec!["é", "É", "ß", "z", "Z", "日本", "a\u{300}", "a"];
+        keys.sort_by(|a, b| key_cmp(a, b));
+        assert_eq!(keys, vec!["Z", "a", "a\u{300}", "z", "É", "ß", "é", "日本"]);
+    }
+
+    #[test]
+    fn root_scalars() {
+        assert_eq!(doc(json!("abc")), "abc\n");
+        assert_eq!(doc(json!(null)), "null\n");
+        assert_eq!(doc(json!([])), "[]\n");
+        assert_eq!(doc(json!({})), "{}\n");
+        assert_eq!(doc(json!(["a", ["b"]])), "- a\n- - b\n");
+    }
+
+    #[test]
     fn stream() {
         let a = json!({"a": 1});
         let b = json!({"b": 2});
