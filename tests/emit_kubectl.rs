@@ -54,3 +54,8 @@ fn nest() {
 fn nel() {
     check("nel");
 }
+
+#[test]
+fn more() {
+    check("more");
+}

@@ -10,7 +10,6 @@
 //! pipeline that matter for JSON-shaped data.
 
 use serde_json::{Map, Number, Value};
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
@@ -202,15 +201,21 @@ impl<'o> Emitter<'o> {
 
     fn mapping_entry(&mut self, k: &str, v: &Value) {
         self.write_indent();
-        let folded = fold_nel(k);
-        let k: &str = &folded;
-        let a = analyze(k);
+        let mut a = analyze(k);
+        let folded;
+        let k: &str = if a.has_nel {
+            folded = fold_nel(k);
+            a = analyze(&folded);
+            &folded
+        } else {
+            k
+        };
         if !a.multiline && k.len() <= MAX_SIMPLE_KEY_LEN {
-            self.scalar(k, requested_style(k), true, &a);
+            self.scalar(k, requested_style(k, &a), true, &a);
             self.write_indicator(":", false, false, false);
         } else {
             self.write_indicator("?", true, false, true);
-            self.scalar(k, requested_style(k), false, &a);
+            self.scalar(k, requested_style(k, &a), false, &a);
             self.write_indent();
             self.write_indicator(":", true, false, true);
         }
@@ -231,10 +236,16 @@ impl<'o> Emitter<'o> {
     }
 
     fn string(&mut self, s: &str, simple_key: bool) {
-        let folded = fold_nel(s);
-        let s: &str = &folded;
-        let a = analyze(s);
-        self.scalar(s, requested_style(s), simple_key, &a);
+        let mut a = analyze(s);
+        let folded;
+        let s: &str = if a.has_nel {
+            folded = fold_nel(s);
+            a = analyze(&folded);
+            &folded
+        } else {
+            s
+        };
+        self.scalar(s, requested_style(s, &a), simple_key, &a);
     }
 
     fn scalar(&mut self, s: &str, requested: Style, simple_key: bool, a: &Analysis) {
@@ -262,7 +273,7 @@ impl<'o> Emitter<'o> {
             Style::Plain => self.write_plain(s, allow_breaks, a.chars),
             Style::SingleQuoted => self.write_single_quoted(s, allow_breaks),
             Style::DoubleQuoted => self.write_double_quoted(s, allow_breaks),
-            Style::Literal => self.write_literal(s),
+            Style::Literal => self.write_literal(s, a.other_breaks),
         }
         self.indent = saved;
     }
@@ -460,7 +471,7 @@ impl<'o> Emitter<'o> {
         }
     }
 
-    fn write_literal(&mut self, s: &str) {
+    fn write_literal(&mut self, s: &str, other_breaks: bool) {
         self.write_indicator("|", true, false, false);
         let b = s.as_bytes();
         if at(b, 0) == b' ' || break_width(b, 0).is_some() {
@@ -485,19 +496,25 @@ impl<'o> Emitter<'o> {
                     self.write_indent();
                 }
                 let start = i;
-                while i < b.len() && break_width(b, i).is_none() {
-                    i += width(b[i]).max(1);
+                if other_breaks {
+                    while i < b.len() && break_width(b, i).is_none() {
+                        i += width(b[i]).max(1);
+                    }
+                } else {
+                    i = s[i..].find('\n').map_or(b.len(), |n| i + n);
                 }
-                self.write_run_with_spaces(&s[start..i]);
+                let line = &s[start..i];
+                self.out.push_str(line);
+                // The column only matters after the last line.
+                self.column += if i == b.len() {
+                    char_count(line.as_bytes())
+                } else {
+                    line.len()
+                };
                 self.indention = false;
                 breaks = false;
             }
         }
-    }
-
-    fn write_run_with_spaces(&mut self, run: &str) {
-        self.out.push_str(run);
-        self.column += char_count(run.as_bytes());
     }
 }
 
@@ -505,10 +522,7 @@ impl<'o> Emitter<'o> {
 /// went through encoding/json: encoding/json leaves NEL (U+0085) unescaped,
 /// so go-yaml folds every run of spaces and NELs containing `k` NELs into a
 /// single space (`k == 1`) or `k - 1` newlines.
-fn fold_nel(s: &str) -> Cow<'_, str> {
-    if !s.as_bytes().contains(&0x85) || !s.contains('\u{85}') {
-        return Cow::Borrowed(s);
-    }
+fn fold_nel(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     let mut nels = 0usize;
@@ -532,7 +546,7 @@ fn fold_nel(s: &str) -> Cow<'_, str> {
         }
     }
     flush(&mut out, &mut run, &mut nels);
-    Cow::Owned(out)
+    out
 }
 
 /// Stable merge sort by go-yaml key order.  go-yaml's order is not a total
@@ -681,7 +695,25 @@ struct Analysis {
     block: bool,
     /// Number of characters (code points).
     chars: usize,
+    /// Contains `\n`.
+    has_lf: bool,
+    /// Contains NEL (U+0085).
+    has_nel: bool,
+    /// Contains line breaks other than `\n` (CR, NEL, LS, PS).
+    other_breaks: bool,
 }
+
+/// Bytes that need no attention in [`analyze`] after the first position:
+/// printable ASCII other than space, `:` and `#`.
+const BORING: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0x21;
+    while c <= 0x7E {
+        t[c] = c != b':' as usize && c != b'#' as usize;
+        c += 1;
+    }
+    t
+};
 
 fn analyze(s: &str) -> Analysis {
     let b = s.as_bytes();
@@ -692,6 +724,9 @@ fn analyze(s: &str) -> Analysis {
             single_quoted: true,
             block: false,
             chars: 0,
+            has_lf: false,
+            has_nel: false,
+            other_breaks: false,
         };
     }
     let mut block_indicators = b.starts_with(b"---") || b.starts_with(b"...");
@@ -707,10 +742,57 @@ fn analyze(s: &str) -> Analysis {
     let mut previous_space = false;
     let mut previous_break = false;
     let mut chars = 0;
+    let mut has_lf = false;
+    let mut has_nel = false;
+    let mut other_breaks = false;
 
     let mut i = 0;
     while i < b.len() {
+        if i > 0 {
+            // Fast path for the common bytes; `i > 0` keeps first-character
+            // rules out of it.
+            let start = i;
+            while i < b.len() && BORING[usize::from(b[i])] {
+                i += 1;
+            }
+            if i > start {
+                chars += i - start;
+                preceded_by_ws = false;
+                previous_space = false;
+                previous_break = false;
+                if i == b.len() {
+                    break;
+                }
+            }
+            match b[i] {
+                b' ' => {
+                    chars += 1;
+                    trailing_space |= i + 1 == b.len();
+                    break_space |= previous_break;
+                    previous_space = true;
+                    previous_break = false;
+                    preceded_by_ws = true;
+                    i += 1;
+                    continue;
+                }
+                b'\n' => {
+                    chars += 1;
+                    has_lf = true;
+                    line_breaks = true;
+                    trailing_break |= i + 1 == b.len();
+                    space_break |= previous_space;
+                    previous_space = false;
+                    previous_break = true;
+                    preceded_by_ws = true;
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
         let c = b[i];
+        has_lf |= c == b'\n';
+        has_nel |= c == 0xC2 && at(b, i + 1) == 0x85;
         let w = width(c).max(1);
         chars += 1;
         let followed_by_ws = i + w >= b.len() || is_blank(b[i + w]);
@@ -745,6 +827,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         } else if break_width(b, i).is_some() {
             line_breaks = true;
+            other_breaks |= c != b'\n';
             if i == 0 {
                 leading_break = true;
             }
@@ -770,6 +853,9 @@ fn analyze(s: &str) -> Analysis {
         single_quoted: true,
         block: true,
         chars,
+        has_lf,
+        has_nel,
+        other_breaks,
     };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.block_plain = false;
@@ -796,8 +882,8 @@ fn analyze(s: &str) -> Analysis {
 // Requested style (go-yaml v2 encode.go stringv + resolve.go)
 // ---------------------------------------------------------------------------
 
-fn requested_style(s: &str) -> Style {
-    if s.contains('\n') {
+fn requested_style(s: &str, a: &Analysis) -> Style {
+    if a.has_lf {
         Style::Literal
     } else if resolves_to_non_string(s) || is_base60_float(s) {
         Style::DoubleQuoted
@@ -1245,12 +1331,29 @@ fn days_in(month: u32, year: u32) -> u32 {
 /// Formats a JSON number the way it comes out of encoding/json → go-yaml v2.
 fn format_number(n: &Number, out: &mut String) {
     if let Some(i) = n.as_i64() {
-        let _ = write!(out, "{i}");
+        if i < 0 {
+            out.push('-');
+        }
+        push_u64(i.unsigned_abs(), out);
     } else if let Some(u) = n.as_u64() {
-        let _ = write!(out, "{u}");
+        push_u64(u, out);
     } else if let Some(f) = n.as_f64() {
         format_float(f, out);
     }
+}
+
+fn push_u64(mut u: u64, out: &mut String) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    push_ascii(&buf[i..], out);
 }
 
 /// Shortest round-trip decimal digits of `|f|` and the decimal point
@@ -1353,110 +1456,79 @@ fn push_ascii(b: &[u8], out: &mut String) {
 // Key order (go-yaml v2 sorter.go, string keys)
 // ---------------------------------------------------------------------------
 
-trait Rune: Copy + Eq + Ord {
-    fn is_letter(self) -> bool;
-    fn is_digit(self) -> bool;
-    /// `r - '0'` as Go computes it for digits.
-    fn digit_value(self) -> i64;
-}
-
-impl Rune for u8 {
-    fn is_letter(self) -> bool {
-        self.is_ascii_alphabetic()
-    }
-    fn is_digit(self) -> bool {
-        self.is_ascii_digit()
-    }
-    fn digit_value(self) -> i64 {
-        i64::from(self) - i64::from(b'0')
-    }
-}
-
-impl Rune for char {
-    fn is_letter(self) -> bool {
-        // Go's unicode.IsLetter is category L; Rust's alphabetic adds Nl
-        // (removed here) and Other_Alphabetic marks (kept; rare in keys).
-        if self.is_ascii() {
-            self.is_ascii_alphabetic()
-        } else {
-            self.is_alphabetic() && !self.is_numeric()
-        }
-    }
-    fn is_digit(self) -> bool {
-        // Go's unicode.IsDigit: ASCII digits in Latin-1, category Nd beyond.
-        if (self as u32) < 0x100 {
-            self.is_ascii_digit()
-        } else {
-            self.is_numeric() && !self.is_alphabetic()
-        }
-    }
-    fn digit_value(self) -> i64 {
-        i64::from(u32::from(self)) - i64::from(b'0')
-    }
-}
-
-fn key_cmp(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        rune_cmp(a.as_bytes(), b.as_bytes())
+/// Go's `unicode.IsLetter` (category L).  Rust's `is_alphabetic` adds Nl
+/// (removed here) and Other_Alphabetic marks (kept; rare in keys).
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
     } else {
-        let ar: Vec<char> = a.chars().collect();
-        let br: Vec<char> = b.chars().collect();
-        rune_cmp(&ar, &br)
+        c.is_alphabetic() && !c.is_numeric()
     }
 }
 
-/// Ordering equivalent to go-yaml v2's `keyList.Less` for two strings.
-fn rune_cmp<R: Rune>(ar: &[R], br: &[R]) -> Ordering {
-    let n = ar.len().min(br.len());
-    for i in 0..n {
-        let (a, b) = (ar[i], br[i]);
-        if a == b {
-            continue;
-        }
-        let (al, bl) = (a.is_letter(), b.is_letter());
-        if al && bl {
-            return a.cmp(&b);
-        }
-        if al || bl {
-            return if bl {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
-        let (mut an, mut bn) = (0i64, 0i64);
-        let zero = |r: R| r.is_digit() && r.digit_value() == 0;
-        if zero(a) || zero(b) {
-            for j in (0..i).rev() {
-                if !ar[j].is_digit() {
-                    break;
-                }
-                if !zero(ar[j]) {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
+/// Decodes the character starting at byte `i` (a char boundary) of `s`.
+fn char_at(s: &str, i: usize) -> char {
+    s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\0')
+}
+
+/// Ordering equivalent to go-yaml v2's `keyList.Less` for two string keys.
+///
+/// Works on bytes and decodes runes only where the keys first differ.  Digits
+/// are ASCII digits only (Go's `unicode.IsDigit` also accepts other Nd
+/// digits, with meaningless numeric values; those never occur in practice).
+fn key_cmp(a: &str, b: &str) -> Ordering {
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let p = ab.iter().zip(bb).take_while(|(x, y)| x == y).count();
+    if p == ab.len() || p == bb.len() {
+        // One is a prefix of the other: the shorter one sorts first.
+        return ab.len().cmp(&bb.len());
+    }
+    // Back up to the start of the differing character (same in both).
+    let mut i = p;
+    while i > 0 && ab[i] & 0xC0 == 0x80 {
+        i -= 1;
+    }
+    let (ra, rb) = (char_at(a, i), char_at(b, i));
+    let (al, bl) = (is_letter(ra), is_letter(rb));
+    if al && bl {
+        return ra.cmp(&rb);
+    }
+    if al || bl {
+        return if bl {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+    }
+    let (mut an, mut bn) = (0i64, 0i64);
+    if ra == '0' || rb == '0' {
+        for &c in ab[..i].iter().rev() {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            if c != b'0' {
+                an = 1;
+                bn = 1;
+                break;
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai].digit_value());
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi].digit_value());
-            bi += 1;
-        }
-        if an != bn {
-            return an.cmp(&bn);
-        }
-        if ai != bi {
-            return ai.cmp(&bi);
-        }
-        return a.cmp(&b);
     }
-    ar.len().cmp(&br.len())
+    let run = |s: &[u8], mut n: i64| {
+        let len = s[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        for &c in &s[i..i + len] {
+            n = n.wrapping_mul(10).wrapping_add(i64::from(c - b'0'));
+        }
+        (n, len)
+    };
+    let (an, alen) = run(ab, an);
+    let (bn, blen) = run(bb, bn);
+    if an != bn {
+        return an.cmp(&bn);
+    }
+    if alen != blen {
+        return alen.cmp(&blen);
+    }
+    ra.cmp(&rb)
 }
 
 #[cfg(test)]
@@ -1599,6 +1671,34 @@ mod tests {
         assert!(out.lines().all(|l| l.chars().count() <= 90));
         assert!(out.starts_with("k: word word"));
         assert!(out.contains("\n  word"));
+    }
+
+    #[test]
+    fn inconsistent_key_order_does_not_panic() {
+        // "1a" < "2a" < "10a" < "1a": go-yaml's order has cycles here.
+        let mut m = Map::new();
+        for i in 0..200 {
+            m.insert(format!("{}a", i % 23), json!(i));
+            m.insert(format!("x{}y{}", i % 7, i), json!(i));
+        }
+        let out = doc(Value::Object(m));
+        assert_eq!(out.lines().count(), 223);
+    }
+
+    #[test]
+    fn non_ascii_keys() {
+        let mut keys = vec!["é", "É", "ß", "z", "Z", "日本", "a\u{300}", "a"];
+        keys.sort_by(|a, b| key_cmp(a, b));
+        assert_eq!(keys, vec!["Z", "a", "a\u{300}", "z", "É", "ß", "é", "日本"]);
+    }
+
+    #[test]
+    fn root_scalars() {
+        assert_eq!(doc(json!("abc")), "abc\n");
+        assert_eq!(doc(json!(null)), "null\n");
+        assert_eq!(doc(json!([])), "[]\n");
+        assert_eq!(doc(json!({})), "{}\n");
+        assert_eq!(doc(json!(["a", ["b"]])), "- a\n- - b\n");
     }
 
     #[test]
