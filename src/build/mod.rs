@@ -229,7 +229,9 @@ fn finish(target: &Target, mut acc: Accumulator) -> Result<ResMap> {
     crate::transform::fix_name_references(&mut acc)?;
     crate::transform::resolve_vars(&mut acc)?;
     crate::transform::drop_local_config(&mut acc.rm);
-    crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())?;
+    crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())
+        .map_err(|e| e.in_file(target.file.as_path()))?;
+    crate::transform::build_metadata::finish(target, &mut acc.rm)?;
     Ok(acc.rm)
 }
 
