@@ -174,6 +174,9 @@ pub struct Resource {
     pub name_prefixes: Vec<String>,
     /// Name suffixes added by suffix transformers, innermost first.
     pub name_suffixes: Vec<String>,
+    /// Builtin transformers that ran over this object when `buildMetadata` is set: the
+    /// kustomization file that configured each, and the transformer kind, in order.
+    pub transformations: Vec<(Arc<PathBuf>, &'static str)>,
 }
 
 impl Resource {
@@ -187,6 +190,7 @@ impl Resource {
             ref_by: Vec::new(),
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
+            transformations: Vec::new(),
         }
     }
 

@@ -97,3 +97,8 @@ fn sort_options_without_order_are_rejected() {
 fn replicas_matching_nothing_are_rejected() {
     check("replicas-missing");
 }
+
+#[test]
+fn build_metadata_annotations_and_label() {
+    check("build-metadata/prod");
+}

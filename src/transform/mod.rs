@@ -71,9 +71,25 @@ pub fn merge_configurations(target: &Target, acc: &mut Accumulator) -> Result<()
 pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
     let file = target.file.as_path();
     let at = |field: &'static str| move |e: Error| e.in_file(file).at_field(field);
-    patches::apply_patches_strategic_merge(target, acc)?;
-    patches::apply_patches(target, acc)?;
     let k = &target.kust;
+    let track = !k.build_metadata.is_empty();
+    let note = |acc: &mut Accumulator, kind: &'static str, times: usize| {
+        if track {
+            for r in acc.rm.iter_mut() {
+                for _ in 0..times {
+                    r.transformations.push((target.file.clone(), kind));
+                }
+            }
+        }
+    };
+    patches::apply_patches_strategic_merge(target, acc)?;
+    note(
+        acc,
+        "PatchStrategicMergeTransformer",
+        usize::from(!k.patches_strategic_merge.is_empty()),
+    );
+    patches::apply_patches(target, acc)?;
+    note(acc, "PatchTransformer", k.patches.len());
     let tc = acc.tc.clone();
     if !k.namespace.is_empty() {
         NamespaceTransformer {
@@ -84,6 +100,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply(&mut acc.rm)
         .map_err(at("namespace"))?;
+        note(acc, "NamespaceTransformer", 1);
     }
     if !k.name_prefix.is_empty() {
         PrefixSuffixTransformer {
@@ -93,6 +110,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply_prefix(&mut acc.rm)
         .map_err(at("namePrefix"))?;
+        note(acc, "PrefixTransformer", 1);
     }
     if !k.name_suffix.is_empty() {
         PrefixSuffixTransformer {
@@ -102,6 +120,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply_suffix(&mut acc.rm)
         .map_err(at("nameSuffix"))?;
+        note(acc, "SuffixTransformer", 1);
     }
     if !k.labels.is_empty() || !k.common_labels.is_empty() {
         for label in &k.labels {
@@ -132,6 +151,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
             }
             .apply(&mut acc.rm)
             .map_err(at("labels"))?;
+            note(acc, "LabelTransformer", 1);
         }
         LabelTransformer {
             labels: k.common_labels.clone(),
@@ -139,6 +159,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply(&mut acc.rm)
         .map_err(at("commonLabels"))?;
+        note(acc, "LabelTransformer", 1);
     }
     if !k.common_annotations.is_empty() {
         AnnotationsTransformer {
@@ -147,8 +168,10 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply(&mut acc.rm)
         .map_err(at("commonAnnotations"))?;
+        note(acc, "AnnotationsTransformer", 1);
     }
     patches::apply_patches_json6902(target, acc)?;
+    note(acc, "PatchJson6902Transformer", k.patches_json6902.len());
     for r in &k.replicas {
         ReplicaCountTransformer {
             replica: r.clone(),
@@ -156,6 +179,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply(&mut acc.rm)
         .map_err(at("replicas"))?;
+        note(acc, "ReplicaCountTransformer", 1);
     }
     for image in &k.images {
         ImageTagTransformer {
@@ -164,8 +188,14 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
         .apply(&mut acc.rm)
         .map_err(at("images"))?;
+        note(acc, "ImageTagTransformer", 1);
     }
     replacements::apply_replacements(target, acc)?;
+    note(
+        acc,
+        "ReplacementTransformer",
+        usize::from(!k.replacements.is_empty()),
+    );
     run_configured_transformers(target, acc)
 }
 
