@@ -47,6 +47,6 @@ impl<'a> RefTable<'a> {
     /// Rows whose referrer selector selects `gvk`, in table order.
     pub fn for_referrer<'s>(&'s self, gvk: &'s Gvk) -> impl Iterator<Item = RefSpec<'s>> + 's {
         self.iter()
-            .filter(move |r| gvk.is_selected_by(&r.referrer_gvk()))
+            .filter(move |r| super::fieldspec::spec_matches(r.referrer, gvk))
     }
 }
