@@ -235,7 +235,9 @@ fn finish(target: &Target, mut acc: Accumulator) -> Result<ResMap> {
     })?;
     time(Stage::Order, || {
         crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())
+            .map_err(|e| e.in_file(target.file.as_path()))
     })?;
+    crate::transform::build_metadata::finish(target, &mut acc.rm)?;
     Ok(acc.rm)
 }
 
