@@ -670,6 +670,31 @@ mod tests {
     }
 
     #[test]
+    fn renamed_objects_match_by_any_of_their_names() {
+        let mut src = res(json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"name": "cm"}, "data": {"k": "v"}}));
+        src.set_name("p-cm");
+        let mut dst = res(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}));
+        dst.set_namespace("ns");
+        let mut rs = vec![src, dst];
+        for name in ["cm", "p-cm"] {
+            let r = repl(&format!(
+                "source: {{kind: ConfigMap, name: {name}, fieldPath: data.k}}\n\
+                 targets:\n- select: {{name: s, namespace: default}}\n  fieldPaths: [data.{name}]\n  options: {{create: true}}\n"
+            ));
+            apply(&mut rs, &r).unwrap();
+        }
+        assert_eq!(rs[1].body["data"], json!({"cm": "v", "p-cm": "v"}));
+        // The current namespace alone does not select it when it differs.
+        let r = repl(
+            "source: {kind: ConfigMap}\n\
+             targets:\n- select: {name: s, namespace: other}\n  fieldPaths: [data.x]\n  options: {create: true}\n",
+        );
+        apply(&mut rs, &r).unwrap();
+        assert!(rs[1].body["data"].get("x").is_none());
+    }
+
+    #[test]
     fn typed_scalars() {
         assert_eq!(typed_scalar(Tag::Int, "3"), Ok(json!(3)));
         assert_eq!(typed_scalar(Tag::Float, "3"), Ok(json!(3)));
