@@ -15,7 +15,14 @@ pub fn merge_configurations(_target: &Target, _acc: &mut Accumulator) -> Result<
 
 /// Runs the builtin transformers (patches, namespace, prefix/suffix, labels, annotations,
 /// JSON 6902, replicas, images, replacements) and then `transformers:`.
-pub fn run_transformers(_target: &Target, _acc: &mut Accumulator) -> Result<()> {
+pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    // WIRING (patches branch, for testing): only the patch transformers, at kustomize's
+    // positions; the transformers branch owns this function and its full order.
+    patches::apply_patches_strategic_merge(target, acc)?;
+    patches::apply_patches(target, acc)?;
+    // namespace, prefix/suffix, labels, annotations run here
+    patches::apply_patches_json6902(target, acc)?;
+    // replicas, images, replacements, `transformers:` run here
     Ok(())
 }
 
