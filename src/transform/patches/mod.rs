@@ -548,15 +548,14 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             ),
             (true, false) => read_patch_file(target, &p.path, &format!("{field}.path"))?,
         };
+        // kustomize ignores unknown options; a typo deserves a word, not a failed build.
         for key in p.options.keys() {
             if key != "allowNameChange" && key != "allowKindChange" {
-                return Err(kust_err(
-                    target,
-                    format!("{field}.options"),
-                    format!(
-                        "unknown option {key:?}: patches options are allowNameChange and allowKindChange"
-                    ),
-                ));
+                eprintln!(
+                    "warning: {}: {field}.options: unknown option {key:?} is ignored \
+                     (patches options are allowNameChange and allowKindChange)",
+                    target.file.display()
+                );
             }
         }
         let content = classify(&text).map_err(|e| src.err(e))?;
