@@ -3,7 +3,8 @@
 //! A ConfigMap is hashed over `{"binaryData"?, "data", "kind", "name"}` and a Secret over
 //! `{"data", "kind", "name", "stringData"?, "type"}`, encoded the way Go's `encoding/json`
 //! encodes a `map[string]interface{}` (keys sorted, HTML-safe escaping). A missing field
-//! encodes as `""`. The SHA-256 hex digest is cut to 10 characters and five of them are
+//! encodes as `""`. `name` is always `""`: kustomize looks the name up as a single field
+//! literally called `metadata/name`, which never exists, so names do not affect the hash. The SHA-256 hex digest is cut to 10 characters and five of them are
 //! swapped for letters so the result never looks like a number.
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -16,16 +17,12 @@ pub fn hash_body(body: &Value) -> String {
 /// The JSON document kustomize hashes for `body`.
 pub fn encoded_fields(body: &Value) -> String {
     let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
-    let name = body
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let name = Value::String(String::new());
     let mut m = Map::new();
     match kind {
         "ConfigMap" => {
             m.insert("kind".into(), Value::String("ConfigMap".into()));
-            m.insert("name".into(), scalar_or_empty(&name));
+            m.insert("name".into(), name.clone());
             m.insert("data".into(), field_value(body.get("data")));
             if let Some(Value::Object(b)) = body.get("binaryData") {
                 m.insert("binaryData".into(), Value::Object(b.clone()));
@@ -34,7 +31,7 @@ pub fn encoded_fields(body: &Value) -> String {
         "Secret" => {
             m.insert("kind".into(), Value::String("Secret".into()));
             m.insert("type".into(), field_value(body.get("type")));
-            m.insert("name".into(), scalar_or_empty(&name));
+            m.insert("name".into(), name.clone());
             m.insert("data".into(), field_value(body.get("data")));
             if let Some(Value::Object(s)) = body.get("stringData") {
                 m.insert("stringData".into(), Value::Object(s.clone()));
@@ -210,12 +207,12 @@ mod tests {
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}});
         assert_eq!(
             encoded_fields(&cm),
-            r#"{"data":"","kind":"ConfigMap","name":"n"}"#
+            r#"{"data":"","kind":"ConfigMap","name":""}"#
         );
         let s = json!({"kind": "Secret", "type": "Opaque", "metadata": {"name": "s"}, "data": {}});
         assert_eq!(
             encoded_fields(&s),
-            r#"{"data":{},"kind":"Secret","name":"s","type":"Opaque"}"#
+            r#"{"data":{},"kind":"Secret","name":"","type":"Opaque"}"#
         );
     }
 
@@ -260,6 +257,36 @@ mod tests {
         ];
         for (body, want) in cases {
             assert_eq!(hash_body(&body), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn single_literal_hashes_match_kubectl() {
+        // `configMapGenerator: [{name: e, literals: ["KEY=VALUE"]}]`, hashes from
+        // kubectl 1.33 (kustomize v5.6.0); they exercise Go's JSON string escaping.
+        let cases = [
+            ("sep", "a\u{2028}b", "628gt4tf67"),
+            ("sep", "a\u{2029}c", "7cbh68268f"),
+            ("ctrl", "\u{8}", "h7f57tk62h"),
+            ("ctrl", "\u{c}", "mkdg4g9962"),
+            ("ctrl", "\u{1}", "797582cch8"),
+            ("ctrl", "\u{1f}", "5t6kd47k8k"),
+            ("astral", "\u{1F600}", "cm6fh59gb7"),
+            ("nbsp", "\u{a0}x", "m7khk27bb7"),
+            ("q", "\"q\" back\\slash", "8htk8gmgd4"),
+            ("nel", " ", "ht5847mt59"),
+            ("bom", "\u{feff}", "9ffcd5fcf9"),
+            ("cr", "a\rb", "68kh44kg48"),
+            ("c", "\u{d7ff}", "8mh99477t5"),
+            ("c", "\u{e000}", "bkfbgddg56"),
+            ("c", "\u{fffd}", "7h7c4m694k"),
+            ("c", "~", "bc6ft4hc8d"),
+            ("c", "\t", "b4g6gmf8ht"),
+            ("c", "\u{0}", "5bh7h2m9fk"),
+        ];
+        for (k, v, want) in cases {
+            let body = json!({"kind": "ConfigMap", "metadata": {"name": "e"}, "data": {k: v}});
+            assert_eq!(hash_body(&body), want, "{k}={v:?}");
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod hash;
 pub mod kv;
 pub mod object;
 mod plugin;
+mod roundtrip;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -140,10 +141,50 @@ pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
         )
         .at_field("type")));
     }
+    // kustomize carries the config through YAML first: some characters fail, NEL folds.
+    let a = &spec.args;
+    let mut strings: Vec<(String, &str)> = vec![
+        ("name".into(), &a.name),
+        ("namespace".into(), &a.namespace),
+        ("type".into(), &a.type_),
+    ];
+    for (field, list) in [
+        ("literals", &a.literals),
+        ("files", &a.files),
+        ("envs", &a.envs),
+    ] {
+        for (i, s) in list.iter().enumerate() {
+            strings.push((format!("{field}[{i}]"), s));
+        }
+    }
+    if let Some(o) = &spec.options {
+        for (field, m) in [
+            ("options.labels", &o.labels),
+            ("options.annotations", &o.annotations),
+        ] {
+            for (k, v) in m {
+                strings.push((format!("{field}.{k}"), k));
+                strings.push((format!("{field}.{k}"), v));
+            }
+        }
+    }
+    for (field, s) in strings {
+        roundtrip::check_chars(s, "this value").map_err(|e| ctx(e.at_field(field)))?;
+    }
+    let literals: Vec<String> = a.literals.iter().map(|l| roundtrip::fold_nel(l)).collect();
+    let options = spec.options.as_ref().map(|o| {
+        let mut o = o.clone();
+        for m in [&mut o.labels, &mut o.annotations] {
+            for v in m.values_mut() {
+                *v = roundtrip::fold_nel(v);
+            }
+        }
+        o
+    });
     let sources = kv::Sources {
-        envs: &spec.args.envs,
-        literals: &spec.args.literals,
-        files: &spec.args.files,
+        envs: &a.envs,
+        literals: &literals,
+        files: &a.files,
     };
     let pairs = kv::load(loader, &sources).map_err(ctx)?;
     let mut seen: std::collections::HashMap<&str, &str> = Default::default();
@@ -165,7 +206,7 @@ pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
         &spec.args.namespace,
         &spec.args.type_,
         pairs,
-        spec.options.as_ref(),
+        options.as_ref(),
     );
     let mut r = Resource::new(
         body,
