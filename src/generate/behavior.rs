@@ -33,9 +33,9 @@ pub fn absorb(rm: &mut ResMap, res: Resource) -> Result<()> {
         [] => match res.behavior {
             Behavior::Create => rm.append(res),
             b => Err(Error::msg(format!(
-                "behavior: {} needs an existing {id} to {}, but there is none",
+                "behavior: {} needs an existing {id} to {}, but none was accumulated before this generator",
                 behavior_name(b),
-                behavior_name(b)
+                if b == Behavior::Merge { "merge into" } else { "replace" }
             ))
             .for_resource(&id)
             .with_hint(

@@ -27,8 +27,11 @@ pub fn load(loader: &Loader, src: &Sources<'_>) -> Result<Vec<Pair>> {
         let field = format!("envs[{i}]");
         let (_, bytes) = loader
             .read_file(p)
-            .map_err(|e| with_field(e, &field, &format!("env file {p:?}")))?;
-        out.extend(parse_env(&bytes, p).map_err(|e| e.at_field(field.clone()))?);
+            .map_err(|e| with_field(e, &field, "env file", p))?;
+        for mut pair in parse_env(&bytes, p).map_err(|e| e.at_field(field.clone()))? {
+            pair.source = format!("{field} ({})", pair.source);
+            out.push(pair);
+        }
     }
     for (i, s) in src.literals.iter().enumerate() {
         let field = format!("literals[{i}]");
@@ -44,7 +47,7 @@ pub fn load(loader: &Loader, src: &Sources<'_>) -> Result<Vec<Pair>> {
         let (key, path) = parse_file_source(s).map_err(|e| e.at_field(field.clone()))?;
         let (_, bytes) = loader
             .read_file(path)
-            .map_err(|e| with_field(e, &field, &format!("file {path:?}")))?;
+            .map_err(|e| with_field(e, &field, "file", path))?;
         out.push(Pair {
             key: key.to_string(),
             value: bytes,
@@ -54,10 +57,10 @@ pub fn load(loader: &Loader, src: &Sources<'_>) -> Result<Vec<Pair>> {
     Ok(out)
 }
 
-fn with_field(e: Error, field: &str, what: &str) -> Error {
+fn with_field(e: Error, field: &str, what: &str, path: &str) -> Error {
     let mut e = e.at_field(field.to_string());
-    if !e.msg.contains(what) {
-        e.msg = format!("{what}: {}", e.msg);
+    if !e.msg.contains(&format!("{path:?}")) {
+        e.msg = format!("{what} {path:?}: {}", e.msg);
     }
     e
 }
@@ -165,7 +168,7 @@ pub fn parse_env(bytes: &[u8], file: &str) -> Result<Vec<Pair>> {
         out.push(Pair {
             key: key.to_string(),
             value: value.as_bytes().to_vec(),
-            source: format!("{file}:{lineno}"),
+            source: format!("{file} line {lineno}"),
         });
     }
     Ok(out)

@@ -125,7 +125,11 @@ pub fn merge_global_options(
 pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
     let kind = spec.kind;
     let name = spec.args.name.as_str();
-    let what = format!("{} {}", kind.kind(), name);
+    let what = if name.is_empty() {
+        kind.kind().to_string()
+    } else {
+        format!("{} {}", kind.kind(), name)
+    };
     let ctx = |e: Error| in_context(e, &spec.file, &spec.field).for_resource(&what);
     if name.is_empty() {
         return Err(ctx(Error::msg(format!(
