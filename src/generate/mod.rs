@@ -193,7 +193,17 @@ pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
     let pairs = kv::load(loader, &sources).map_err(ctx)?;
     let mut seen: std::collections::HashMap<&str, &str> = Default::default();
     for p in &pairs {
-        kv::check_key(&p.key).map_err(|m| ctx(Error::msg(m).at_field(p.source.clone())))?;
+        kv::check_key(&p.key).map_err(|m| {
+            let mut e = Error::msg(format!(
+                "{m} (the API server rejects such {} keys)",
+                kind.kind()
+            ))
+            .at_field(p.source.clone());
+            if p.key.starts_with("export ") {
+                e = e.with_hint("env files hold plain KEY=value lines; drop the `export`");
+            }
+            ctx(e)
+        })?;
         if let Some(first) = seen.insert(&p.key, &p.source) {
             return Err(ctx(Error::msg(format!(
                 "key {:?} is given twice (by {first} and by {})",
