@@ -8,7 +8,7 @@ use crate::loader::Loader;
 pub struct Pair {
     pub key: String,
     pub value: Vec<u8>,
-    /// Where the entry came from, for messages (`literals[0]`, `files[2]`, `envs[0] (.env:3)`).
+    /// Where the entry came from, for messages (`literals[0]`, `files[2]`, `envs[0] (.env line 3)`).
     pub source: String,
 }
 
