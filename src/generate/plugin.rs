@@ -46,7 +46,7 @@ fn load_configs(target: &Target, entry: &str) -> Result<Vec<Resource>> {
         Ok(p) if p.is_file() => Ok(files::load_resources(&target.loader, entry)?.into_vec()),
         Ok(_) | Err(_) if target.loader.child(entry).is_ok() => {
             let sub = Target::load(target.loader.child(entry)?)?;
-            let mut stack = vec![target.dir().to_path_buf(), sub.dir().to_path_buf()];
+            let mut stack = vec![target.clone(), sub.clone()];
             let acc = crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)?;
             Ok(acc.rm.into_vec())
         }
