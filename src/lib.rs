@@ -3,6 +3,7 @@
 //! The build reads like a compiler: load → expand stacks → kustomization layers →
 //! name references → order → validate → emit. See `docs/architecture.md`.
 pub mod error;
+pub mod patch;
 pub mod resmap;
 pub mod resource;
 pub mod scope;
