@@ -6,4 +6,4 @@ pub mod schema;
 pub mod smp;
 
 pub use schema::{ListStrategy, MergeSchema, SchemaRef};
-pub use smp::{SmpOutcome, apply_smp, apply_smp_to_resource};
+pub use smp::{SmpError, SmpOutcome, apply_smp, apply_smp_to_resource};

@@ -24,7 +24,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use super::smp::SmpError;
+
+type Result<T> = std::result::Result<T, SmpError>;
 
 /// How a list at some schema position is merged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +97,7 @@ impl MergeSchema {
                 continue;
             };
             let Some(defs) = defs.as_object() else {
-                return Err(Error::msg("openapi schema: `definitions` must be a map")
-                    .at_field("definitions"));
+                return Err(SmpError::msg("openapi schema: `definitions` must be a map"));
             };
             for (name, s) in defs {
                 b.defs.insert(name.clone(), s);
@@ -320,7 +321,7 @@ impl CustomBuilder<'_, '_> {
     /// The node for a schema appearing inline (a property, items, additionalProperties).
     fn schema_node(&mut self, s: &Value, depth: usize) -> Result<Option<u32>> {
         if depth > MAX_SCHEMA_DEPTH {
-            return Err(Error::msg("openapi schema nests too deeply"));
+            return Err(SmpError::msg("openapi schema nests too deeply"));
         }
         if let Some(name) = ref_name(s) {
             return self.def_node(&name, depth);
@@ -337,7 +338,7 @@ impl CustomBuilder<'_, '_> {
 
     fn build(&mut self, s: &Value, depth: usize) -> Result<Node> {
         if depth > MAX_SCHEMA_DEPTH {
-            return Err(Error::msg("openapi schema nests too deeply"));
+            return Err(SmpError::msg("openapi schema nests too deeply"));
         }
         let is_array = match s.get("type") {
             Some(Value::String(t)) => t == "array",

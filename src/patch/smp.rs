@@ -35,7 +35,36 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::schema::{MergeSchema, SchemaRef};
-use crate::error::{Error, Result};
+use crate::error::Error;
+
+/// A strategic merge patch failure (kustomize's message text where it has one). Converts
+/// into the crate's [`Error`] so callers can add file and resource context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmpError {
+    pub msg: String,
+}
+
+impl SmpError {
+    pub(crate) fn msg(msg: impl Into<String>) -> SmpError {
+        SmpError { msg: msg.into() }
+    }
+}
+
+impl std::fmt::Display for SmpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for SmpError {}
+
+impl From<SmpError> for Error {
+    fn from(e: SmpError) -> Error {
+        Error::msg(e.msg)
+    }
+}
+
+type Result<T> = std::result::Result<T, SmpError>;
 
 /// What happened to the target object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,8 +191,8 @@ fn scalar_text(v: &Value) -> Cow<'_, str> {
     }
 }
 
-/// Deepest walk accepted (input documents are already limited to 256 levels).
-const MAX_DEPTH: usize = 600;
+/// Deepest walk / copy accepted (our YAML reader already limits documents to 256 levels).
+const MAX_DEPTH: usize = 300;
 
 type Id = usize;
 
@@ -208,8 +237,8 @@ struct Walker<'s> {
     schema: &'s MergeSchema,
 }
 
-fn too_deep() -> Error {
-    Error::msg("strategic merge patch: document nests too deeply")
+fn too_deep() -> SmpError {
+    SmpError::msg("strategic merge patch: document nests too deeply")
 }
 
 impl Walker<'_> {
@@ -357,14 +386,14 @@ impl Walker<'_> {
             .map(|&(_, v)| v)
     }
 
-    fn wrong_kind(&self, expected: Kind, id: Id) -> Error {
+    fn wrong_kind(&self, expected: Kind, id: Id) -> SmpError {
         let got = self.kind(id).map_or("ScalarNode", Kind::name);
         let contents = self
             .export(id, 0)
             .ok()
             .and_then(|v| serde_json::to_string(&v).ok())
             .unwrap_or_default();
-        Error::msg(format!(
+        SmpError::msg(format!(
             "wrong node kind: expected {} but got {got}: node contents:\n{contents}",
             expected.name()
         ))
@@ -561,7 +590,7 @@ impl Walker<'_> {
                     Some(Node::Scalar(_)) => "!!str",
                     _ => "!!null",
                 };
-                Err(Error::msg(format!(
+                Err(SmpError::msg(format!(
                     "no implemented strategic merge patch strategy for '{tag}' ('{}')",
                     self.text(p)
                 )))
@@ -574,7 +603,7 @@ impl Walker<'_> {
             "delete" => Ok(Directive::Delete),
             "replace" => Ok(Directive::Replace),
             "merge" => Ok(Directive::Merge),
-            _ => Err(Error::msg(format!("unknown patch strategy '{v}'"))),
+            _ => Err(SmpError::msg(format!("unknown patch strategy '{v}'"))),
         }
     }
 
