@@ -104,7 +104,7 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
     let text = crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file))?;
     let value =
         crate::yaml::parse::parse_one_with(text, true).map_err(|e| Error::from(e).in_file(file))?;
-    let value = match value {
+    let mut value = match value {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         v @ serde_json::Value::Object(_) => v,
         other => {
@@ -115,6 +115,7 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
             .in_file(file));
         }
     };
+    crate::types::fold_kustomization_keys(&mut value);
     if let Some(m) = value.as_object() {
         for key in m.keys() {
             if !KUSTOMIZATION_FIELDS.contains(&key.as_str()) {
