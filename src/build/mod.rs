@@ -216,12 +216,6 @@ fn humanize_serde(msg: &str) -> String {
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
     let loader = Loader::new(dir, opts.load_restrictor)?;
     let target = Target::load(loader)?;
-    if target.is_component() {
-        return Err(Error::msg(
-            "a Component cannot be built on its own; list it under `components:` of a Kustomization",
-        )
-        .in_file(target.file.as_path()));
-    }
     openapi::set_from(&target, true)?;
     let mut stack = vec![target.clone()];
     let acc = accumulate_target(&target, Accumulator::default(), &mut stack)?;

@@ -11,15 +11,19 @@ use crate::build::Target;
 use crate::error::{Error, Result};
 use crate::patch::MergeSchema;
 
+/// `None`: nothing chose a schema yet; `Some(None)`: the builtin one was chosen by
+/// `openapi: {version: ...}`; `Some(Some(s))`: a custom schema.
+type Slot = Option<Option<Arc<MergeSchema>>>;
+
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<MergeSchema>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Slot> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with the schema patches use now: a custom one if set, else the builtin table.
 pub fn with_current<R>(f: impl FnOnce(&MergeSchema) -> R) -> R {
     match CURRENT.with(|c| c.borrow().clone()) {
-        Some(s) => f(&s),
-        None => f(MergeSchema::builtin()),
+        Some(Some(s)) => f(&s),
+        _ => f(MergeSchema::builtin()),
     }
 }
 
@@ -44,6 +48,9 @@ pub fn set_from(target: &Target, reset: bool) -> Result<()> {
             .in_file(file)
             .at_field("openapi.version"));
         }
+        if field.get("version").is_some_and(|v| !v.is_empty()) {
+            CURRENT.with(|c| *c.borrow_mut() = Some(None));
+        }
         return Ok(());
     };
     if field.contains_key("version") {
@@ -67,6 +74,6 @@ pub fn set_from(target: &Target, reset: bool) -> Result<()> {
         .collect();
     let schema = MergeSchema::from_openapi_documents(&docs, false)
         .map_err(|e| Error::from(e).in_file(&shown))?;
-    CURRENT.with(|c| *c.borrow_mut() = Some(Arc::new(schema)));
+    CURRENT.with(|c| *c.borrow_mut() = Some(Some(Arc::new(schema))));
     Ok(())
 }
