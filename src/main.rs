@@ -73,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Build(args) => {
             let opts = BuildOptions {
                 load_restrictor: args.load_restrictor,
+                ..Default::default()
             };
             let _ = args.validate;
             let rm = build(&args.dir, &opts)?;
