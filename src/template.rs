@@ -277,10 +277,10 @@ fn typed(src: &str, out: String) -> Value {
         && t[2..t.len() - 2].find("{{").is_none()
         && t[2..t.len() - 2].find("}}").is_none();
     if single {
-        if let Ok(i) = out.parse::<i64>() {
-            if i.to_string() == out {
-                return Value::from(i);
-            }
+        if let Ok(i) = out.parse::<i64>()
+            && i.to_string() == out
+        {
+            return Value::from(i);
         }
         match out.as_str() {
             "true" => return Value::Bool(true),

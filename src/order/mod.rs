@@ -217,14 +217,15 @@ pub fn edges(rm: &ResMap) -> Vec<Edge> {
                 out.push(Edge { from, to, kind });
             }
         }
-        if !r.namespace().is_empty() && !r.gvk().is_cluster_scoped() {
-            if let Some(to) = idx.find("Namespace", r.namespace(), "") {
-                out.push(Edge {
-                    from,
-                    to,
-                    kind: EdgeKind::Namespace,
-                });
-            }
+        if !r.namespace().is_empty()
+            && !r.gvk().is_cluster_scoped()
+            && let Some(to) = idx.find("Namespace", r.namespace(), "")
+        {
+            out.push(Edge {
+                from,
+                to,
+                kind: EdgeKind::Namespace,
+            });
         }
         let gvk = r.gvk();
         if let Some(&to) = crds.get(&(gvk.group.clone(), gvk.kind.clone())) {
@@ -363,13 +364,13 @@ pub fn apply_sync_waves(rm: &mut ResMap) -> Result<Vec<String>> {
     }
     for (r, wave) in rm.iter_mut().zip(w) {
         let wave = wave.to_string();
-        if let Some(old) = r.annotation(SYNC_WAVE) {
-            if old != wave {
-                notes.push(format!(
+        if let Some(old) = r.annotation(SYNC_WAVE)
+            && old != wave
+        {
+            notes.push(format!(
                     "note: {}: sync-wave {old:?} replaced by {wave:?} (--sync-waves owns the annotation)",
                     r.id()
                 ));
-            }
         }
         let hook = r.annotation(STACK_HOOK).map(str::to_string);
         let has_delete = r.annotation(ARGO_HOOK_DELETE).is_some();

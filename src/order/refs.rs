@@ -252,16 +252,16 @@ pub fn references(r: &Resource) -> Vec<Ref> {
                 });
             }
             for (i, sub) in arr(b, "subjects").iter().enumerate() {
-                if s(sub, &["kind"]) == Some("ServiceAccount") {
-                    if let Some(name) = s(sub, &["name"]) {
-                        out.0.push(Ref {
-                            kinds: vec!["ServiceAccount"],
-                            kind_given: None,
-                            name: name.to_string(),
-                            namespace: s(sub, &["namespace"]).map(str::to_string),
-                            field: format!("subjects[{i}].name"),
-                        });
-                    }
+                if s(sub, &["kind"]) == Some("ServiceAccount")
+                    && let Some(name) = s(sub, &["name"])
+                {
+                    out.0.push(Ref {
+                        kinds: vec!["ServiceAccount"],
+                        kind_given: None,
+                        name: name.to_string(),
+                        namespace: s(sub, &["namespace"]).map(str::to_string),
+                        field: format!("subjects[{i}].name"),
+                    });
                 }
             }
         }
@@ -304,16 +304,16 @@ pub fn references(r: &Resource) -> Vec<Ref> {
                     .or_else(|| s.get("targetRef"))
                     .map(|v| (v, "scaleTargetRef"))
             });
-            if let Some((t, f)) = t {
-                if let Some(name) = s(t, &["name"]) {
-                    out.0.push(Ref {
-                        kinds: vec!["Deployment"],
-                        kind_given: s(t, &["kind"]).map(str::to_string),
-                        name: name.to_string(),
-                        namespace: None,
-                        field: format!("spec.{f}.name"),
-                    });
-                }
+            if let Some((t, f)) = t
+                && let Some(name) = s(t, &["name"])
+            {
+                out.0.push(Ref {
+                    kinds: vec!["Deployment"],
+                    kind_given: s(t, &["kind"]).map(str::to_string),
+                    name: name.to_string(),
+                    namespace: None,
+                    field: format!("spec.{f}.name"),
+                });
             }
         }
         "ServiceAccount" => {
@@ -330,30 +330,30 @@ pub fn references(r: &Resource) -> Vec<Ref> {
         }
         "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
             for (i, w) in arr(b, "webhooks").iter().enumerate() {
-                if let Some(svc) = w.get("clientConfig").and_then(|c| c.get("service")) {
-                    if let Some(name) = s(svc, &["name"]) {
-                        out.0.push(Ref {
-                            kinds: vec!["Service"],
-                            kind_given: None,
-                            name: name.to_string(),
-                            namespace: s(svc, &["namespace"]).map(str::to_string),
-                            field: format!("webhooks[{i}].clientConfig.service.name"),
-                        });
-                    }
-                }
-            }
-        }
-        "APIService" => {
-            if let Some(svc) = b.get("spec").and_then(|s| s.get("service")) {
-                if let Some(name) = s(svc, &["name"]) {
+                if let Some(svc) = w.get("clientConfig").and_then(|c| c.get("service"))
+                    && let Some(name) = s(svc, &["name"])
+                {
                     out.0.push(Ref {
                         kinds: vec!["Service"],
                         kind_given: None,
                         name: name.to_string(),
                         namespace: s(svc, &["namespace"]).map(str::to_string),
-                        field: "spec.service.name".into(),
+                        field: format!("webhooks[{i}].clientConfig.service.name"),
                     });
                 }
+            }
+        }
+        "APIService" => {
+            if let Some(svc) = b.get("spec").and_then(|s| s.get("service"))
+                && let Some(name) = s(svc, &["name"])
+            {
+                out.0.push(Ref {
+                    kinds: vec!["Service"],
+                    kind_given: None,
+                    name: name.to_string(),
+                    namespace: s(svc, &["namespace"]).map(str::to_string),
+                    field: "spec.service.name".into(),
+                });
             }
         }
         "ExternalSecret" => {
