@@ -325,13 +325,38 @@ pub fn waves(rm: &ResMap) -> Result<Vec<i64>> {
         .collect())
 }
 
-/// Sorts `rm` by wave, keeping the current order within a wave.
+/// Sorts `rm` by wave; inside a wave, referenced objects come before the objects that
+/// reference them (a RoleBinding after its Role), otherwise the current order is kept.
 pub fn order_by_dependency(rm: &mut ResMap) -> Result<()> {
     let w = waves(rm)?;
-    let mut items: Vec<(i64, Resource)> =
-        w.into_iter().zip(rm.as_slice().iter().cloned()).collect();
-    items.sort_by_key(|(w, _)| *w);
-    *rm.as_mut_vec() = items.into_iter().map(|(_, r)| r).collect();
+    let n = rm.len();
+    let mut sub = vec![0usize; n];
+    let same_wave: Vec<Edge> = edges(rm)
+        .into_iter()
+        .filter(|e| w[e.from] == w[e.to])
+        .collect();
+    // Bounded relaxation: reference cycles (legal, e.g. two objects naming each other)
+    // simply stop climbing.
+    for _ in 0..n.min(64) {
+        let mut changed = false;
+        for e in &same_wave {
+            if sub[e.from] < sub[e.to] + 1 && sub[e.to] < n {
+                sub[e.from] = sub[e.to] + 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut items: Vec<(i64, usize, Resource)> = w
+        .into_iter()
+        .zip(sub)
+        .zip(rm.as_slice().iter().cloned())
+        .map(|((w, s), r)| (w, s, r))
+        .collect();
+    items.sort_by_key(|(w, s, _)| (*w, *s));
+    *rm.as_mut_vec() = items.into_iter().map(|(_, _, r)| r).collect();
     Ok(())
 }
 
