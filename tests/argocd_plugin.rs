@@ -94,10 +94,16 @@ fn run(cmd: &[String], app_dir: &Path, extra: &[(&str, &str)]) -> Output {
         .env("HOME", "/home/argocd")
         .env("ARGOCD_APP_NAME", "shop")
         .env("ARGOCD_APP_NAMESPACE", "argocd")
-        .env("ARGOCD_APP_REVISION", "0123456789abcdef0123456789abcdef01234567")
+        .env(
+            "ARGOCD_APP_REVISION",
+            "0123456789abcdef0123456789abcdef01234567",
+        )
         .env("ARGOCD_APP_REVISION_SHORT", "0123456")
         .env("ARGOCD_APP_SOURCE_PATH", "overlays/production")
-        .env("ARGOCD_APP_SOURCE_REPO_URL", "https://git.example.com/shop.git")
+        .env(
+            "ARGOCD_APP_SOURCE_REPO_URL",
+            "https://git.example.com/shop.git",
+        )
         .env("ARGOCD_APP_SOURCE_TARGET_REVISION", "HEAD")
         .env("KUBE_VERSION", "1.33.0")
         .env("KUBE_API_VERSIONS", API_VERSIONS)
@@ -126,7 +132,11 @@ fn stackgen_build(root: &Path, overlay: &str) -> Vec<u8> {
 fn generate_in_every_overlay_equals_stackgen_build() {
     let repo = example_repo();
     let p = plugin();
-    assert_eq!(p.init[..2], ["sh", "-c"], "Argo CD runs the commands with sh -c");
+    assert_eq!(
+        p.init[..2],
+        ["sh", "-c"],
+        "Argo CD runs the commands with sh -c"
+    );
     assert_eq!(p.generate[..2], ["sh", "-c"]);
     for ov in ["dev", "staging", "production"] {
         let rel = format!("overlays/{ov}");
@@ -215,7 +225,10 @@ fn argocd_variables_reach_templates_and_nothing_else_does() {
     let out = run(
         &p.generate,
         &app,
-        &[("ARGOCD_ENV_BRANCH", "feat-x"), ("PARAM_VARS_EXTRA", "extra.yaml")],
+        &[
+            ("ARGOCD_ENV_BRANCH", "feat-x"),
+            ("PARAM_VARS_EXTRA", "extra.yaml"),
+        ],
     );
     assert!(
         out.status.success(),
@@ -223,14 +236,24 @@ fn argocd_variables_reach_templates_and_nothing_else_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("name: feat") && text.contains("name: extra"), "{text}");
+    assert!(
+        text.contains("name: feat") && text.contains("name: extra"),
+        "{text}"
+    );
 
     // The process environment is not a source of variables.
-    let out = run(&p.generate, &app, &[("BRANCH", "feat-x"), ("EXTRA", "extra.yaml")]);
+    let out = run(
+        &p.generate,
+        &app,
+        &[("BRANCH", "feat-x"), ("EXTRA", "extra.yaml")],
+    );
     assert_ne!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("kustomization.yaml") && err.contains("vars.BRANCH"), "{err}");
+    assert!(
+        err.contains("kustomization.yaml") && err.contains("vars.BRANCH"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -241,7 +264,10 @@ fn kinds_the_cluster_does_not_serve_fail_the_build() {
     let out = run(
         &p.generate,
         &app,
-        &[("KUBE_API_VERSIONS", "v1,v1/Namespace,v1/Service,v1/ConfigMap,apps/v1,apps/v1/Deployment,apps/v1/StatefulSet,policy/v1,policy/v1/PodDisruptionBudget")],
+        &[(
+            "KUBE_API_VERSIONS",
+            "v1,v1/Namespace,v1/Service,v1/ConfigMap,apps/v1,apps/v1/Deployment,apps/v1/StatefulSet,policy/v1,policy/v1/PodDisruptionBudget",
+        )],
     );
     assert_ne!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
@@ -295,7 +321,13 @@ fn parameters_select_order_and_sync_waves() {
 #[test]
 fn sidecar_patch_runs_the_cmp_server_as_argocd() {
     let out = Command::new(BIN)
-        .args(["argocd", "plugin", "--sidecar-patch", "--image", "registry.example.com/stackgen:1"])
+        .args([
+            "argocd",
+            "plugin",
+            "--sidecar-patch",
+            "--image",
+            "registry.example.com/stackgen:1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -307,8 +339,14 @@ fn sidecar_patch_runs_the_cmp_server_as_argocd() {
     let plugin_yaml = docs[0]["data"]["plugin.yaml"].as_str().unwrap();
     assert!(plugin_yaml.contains("ConfigManagementPlugin"));
     let c = &docs[1]["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(docs[1]["metadata"]["name"].as_str(), Some("argocd-repo-server"));
-    assert_eq!(c["command"][0].as_str(), Some("/var/run/argocd/argocd-cmp-server"));
+    assert_eq!(
+        docs[1]["metadata"]["name"].as_str(),
+        Some("argocd-repo-server")
+    );
+    assert_eq!(
+        c["command"][0].as_str(),
+        Some("/var/run/argocd/argocd-cmp-server")
+    );
     assert_eq!(c["securityContext"]["runAsUser"].as_i64(), Some(999));
     assert_eq!(c["image"].as_str(), Some("registry.example.com/stackgen:1"));
     let mounts: Vec<&str> = c["volumeMounts"]
@@ -325,7 +363,9 @@ fn sidecar_patch_runs_the_cmp_server_as_argocd() {
     ] {
         assert!(mounts.contains(&m), "{m} in {mounts:?}");
     }
-    let vols = docs[1]["spec"]["template"]["spec"]["volumes"].as_sequence().unwrap();
+    let vols = docs[1]["spec"]["template"]["spec"]["volumes"]
+        .as_sequence()
+        .unwrap();
     assert!(vols.iter().any(|v| v["emptyDir"].is_mapping()), "own /tmp");
 }
 
@@ -333,21 +373,52 @@ fn sidecar_patch_runs_the_cmp_server_as_argocd() {
 fn apps_generates_one_application_per_overlay() {
     let repo = example_repo();
     let out = Command::new(BIN)
-        .args(["argocd", "apps", "overlays", "--repo-url", "https://git.example.com/shop.git", "--name-prefix", "shop-"])
+        .args([
+            "argocd",
+            "apps",
+            "overlays",
+            "--repo-url",
+            "https://git.example.com/shop.git",
+            "--name-prefix",
+            "shop-",
+        ])
         .current_dir(repo.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_slice(&out.stdout)
         .map(|d| serde::Deserialize::deserialize(d).unwrap())
         .collect();
-    let names: Vec<&str> = docs.iter().map(|d| d["metadata"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = docs
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["shop-dev", "shop-production", "shop-staging"]);
-    assert_eq!(docs[1]["spec"]["source"]["path"].as_str(), Some("overlays/production"));
-    assert_eq!(docs[1]["spec"]["source"]["plugin"]["name"].as_str(), Some("stackgen-v1"));
-    assert_eq!(docs[1]["spec"]["destination"]["namespace"].as_str(), Some("shop"));
+    assert_eq!(
+        docs[1]["spec"]["source"]["path"].as_str(),
+        Some("overlays/production")
+    );
+    assert_eq!(
+        docs[1]["spec"]["source"]["plugin"]["name"].as_str(),
+        Some("stackgen-v1")
+    );
+    assert_eq!(
+        docs[1]["spec"]["destination"]["namespace"].as_str(),
+        Some("shop")
+    );
     let out = Command::new(BIN)
-        .args(["argocd", "apps", "overlays", "--repo-url", "https://git.example.com/shop.git", "--applicationset"])
+        .args([
+            "argocd",
+            "apps",
+            "overlays",
+            "--repo-url",
+            "https://git.example.com/shop.git",
+            "--applicationset",
+        ])
         .current_dir(repo.path())
         .output()
         .unwrap();

@@ -58,7 +58,12 @@ fn production_waves_respect_references() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = build(
         root,
-        &["overlays/production", "--order", "dependency", "--sync-waves"],
+        &[
+            "overlays/production",
+            "--order",
+            "dependency",
+            "--sync-waves",
+        ],
     );
     check_waves(&out);
     let rm = resources_from_bytes(&out, Arc::new("out.yaml".into())).unwrap();
@@ -75,10 +80,7 @@ fn production_waves_respect_references() {
 fn references_and_stack_dependencies_order_a_larger_app() {
     let d = tempfile::tempdir().unwrap();
     let w = |p: &str, t: &str| std::fs::write(d.path().join(p), t).unwrap();
-    w(
-        "kustomization.yaml",
-        "resources:\n- app.yaml\n",
-    );
+    w("kustomization.yaml", "resources:\n- app.yaml\n");
     w(
         "app.yaml",
         r#"apiVersion: apps/v1
@@ -214,7 +216,10 @@ metadata:
         job.annotation("argocd.argoproj.io/hook-delete-policy"),
         Some("BeforeHookCreation")
     );
-    let names: Vec<String> = rm.iter().map(|r| format!("{}/{}", r.kind(), r.name())).collect();
+    let names: Vec<String> = rm
+        .iter()
+        .map(|r| format!("{}/{}", r.kind(), r.name()))
+        .collect();
     let at = |n: &str| names.iter().position(|x| x == n).unwrap();
     assert!(at("Namespace/app") < at("ServiceAccount/api"));
     assert!(at("Role/api") <= at("RoleBinding/api"));

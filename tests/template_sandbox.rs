@@ -20,7 +20,12 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn fails(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -28,13 +33,21 @@ fn fails(out: &Output) -> String {
 #[test]
 fn undefined_variable_names_file_and_variable() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "app/kustomization.yaml", "namespace: feature-{{ vars.BRANCH }}\nresources: []\n");
+    write(
+        d.path(),
+        "app/kustomization.yaml",
+        "namespace: feature-{{ vars.BRANCH }}\nresources: []\n",
+    );
     let err = fails(&run(d.path(), &["build", "app"]));
     assert!(err.contains("app/kustomization.yaml"), "{err}");
     assert!(err.contains("vars.BRANCH"), "{err}");
     assert!(err.contains("namespace"), "{err}");
     let out = run(d.path(), &["build", "app", "--var", "BRANCH=x"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -77,7 +90,10 @@ fn templates_cannot_read_files_or_the_environment() {
         );
         let out = run(d.path(), &["build", &dir]);
         let err = fails(&out);
-        assert!(!err.contains("hunter2") && !err.contains("top secret"), "{src}: {err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("top secret"),
+            "{src}: {err}"
+        );
         assert!(err.contains("kustomization.yaml"), "{src}: {err}");
     }
 }
@@ -86,12 +102,34 @@ fn templates_cannot_read_files_or_the_environment() {
 fn vars_files_and_precedence() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "vars.yaml", "FILE: a.yaml\nOTHER: 3\n");
-    write(d.path(), "app/kustomization.yaml", "resources:\n- '{{ vars.FILE }}'\n");
-    write(d.path(), "app/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
-    write(d.path(), "app/b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
+    write(
+        d.path(),
+        "app/kustomization.yaml",
+        "resources:\n- '{{ vars.FILE }}'\n",
+    );
+    write(
+        d.path(),
+        "app/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
+    write(
+        d.path(),
+        "app/b.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+    );
     let out = run(d.path(), &["build", "app", "--vars-file", "vars.yaml"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("name: a"));
-    let out = run(d.path(), &["build", "app", "--vars-file", "vars.yaml", "--var", "FILE=b.yaml"]);
+    let out = run(
+        d.path(),
+        &[
+            "build",
+            "app",
+            "--vars-file",
+            "vars.yaml",
+            "--var",
+            "FILE=b.yaml",
+        ],
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("name: b"));
     let out = run(d.path(), &["build", "app", "--var", "no good=1"]);
     assert_eq!(out.status.code(), Some(2));
@@ -103,23 +141,38 @@ fn other_resource_files_are_never_templated() {
     // Prometheus rules and Go templates are not ours: byte for byte what kustomize prints.
     // (Written with kustomize's sorted keys, so the output equals the input.)
     let cm = "apiVersion: v1\ndata:\n  alert: '{{ $labels.instance }} is down'\n  tpl: '{% raw %}'\nkind: ConfigMap\nmetadata:\n  name: rules\n";
-    write(d.path(), "app/kustomization.yaml", "resources:\n- cm.yaml\n");
+    write(
+        d.path(),
+        "app/kustomization.yaml",
+        "resources:\n- cm.yaml\n",
+    );
     write(d.path(), "app/cm.yaml", cm);
     let out = run(d.path(), &["build", "app"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), cm);
 }
 
 #[test]
 fn stack_documents_are_templated() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "app/kustomization.yaml", "resources:\n- stack.yaml\n");
+    write(
+        d.path(),
+        "app/kustomization.yaml",
+        "resources:\n- stack.yaml\n",
+    );
     write(
         d.path(),
         "app/stack.yaml",
         "apiVersion: stackgen.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: shop\nspec:\n  environment: '{{ vars.ENV }}'\n",
     );
     let err = fails(&run(d.path(), &["build", "app"]));
-    assert!(err.contains("app/stack.yaml") && err.contains("vars.ENV"), "{err}");
+    assert!(
+        err.contains("app/stack.yaml") && err.contains("vars.ENV"),
+        "{err}"
+    );
     assert!(err.contains("spec.environment"), "{err}");
 }
