@@ -17,6 +17,7 @@ pub mod scope;
 pub mod select;
 pub mod stack;
 pub mod template;
+pub mod timings;
 pub mod transform;
 pub mod types;
 pub mod yaml;

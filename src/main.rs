@@ -15,6 +15,7 @@ use stackgen::loader::LoadRestrictor;
 use stackgen::output::Format;
 use stackgen::resmap::ResMap;
 use stackgen::template::TemplateVars;
+use stackgen::timings::{Stage, time};
 
 #[derive(Parser)]
 #[command(
@@ -119,6 +120,9 @@ struct BuildArgs {
     flags: BuildFlags,
     #[command(flatten)]
     out: OutputFlags,
+    /// Print the time spent in each stage (load, expand, transform, references, order, validate, emit) on stderr
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(clap::Args)]
@@ -297,12 +301,15 @@ fn build_pipeline(
     };
     let mut rm = build(dir, &opts)?;
     let mut notes = Vec::new();
-    if flags.order == OrderMode::Dependency {
-        stackgen::order::order_by_dependency(&mut rm)?;
-    }
-    if flags.sync_waves {
-        notes.extend(stackgen::order::apply_sync_waves(&mut rm)?);
-    }
+    time(Stage::Order, || -> stackgen::Result<()> {
+        if flags.order == OrderMode::Dependency {
+            stackgen::order::order_by_dependency(&mut rm)?;
+        }
+        if flags.sync_waves {
+            notes.extend(stackgen::order::apply_sync_waves(&mut rm)?);
+        }
+        Ok(())
+    })?;
     // Validation of the final objects (schema, references, policy) runs here; in plugin
     // mode it targets `KUBE_VERSION` (plugin.kube_version).
     let _ = flags.validate;
@@ -346,7 +353,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for n in notes {
                 eprintln!("{n}");
             }
-            emit(&rm, &args.out)?;
+            time(Stage::Emit, || emit(&rm, &args.out))?;
+            if args.timings {
+                eprint!("{}", stackgen::timings::format_report());
+            }
         }
         Command::Argocd(ArgocdCommand::Plugin(a)) => {
             let mut o = PluginOptions {
