@@ -11,6 +11,7 @@ pub mod graph;
 pub mod loader;
 pub mod order;
 pub mod output;
+pub mod patch;
 pub mod resmap;
 pub mod resource;
 pub mod scope;
