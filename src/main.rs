@@ -517,8 +517,12 @@ fn diff_one(dir: &Path, golden: &Path, flags: &BuildFlags, format: Format) -> an
             Ok(false)
         }
         Some(d) => {
-            println!("drift: {} differs from {}", dir.display(), golden.display());
-            print!("{d}");
+            say(&format!(
+                "drift: {} differs from {}\n",
+                dir.display(),
+                golden.display()
+            ));
+            say(&d);
             Ok(true)
         }
     }
@@ -540,17 +544,17 @@ fn diff_overlays(
         match diff_one(&dir, &g, flags, format) {
             Ok(d) => drift |= d,
             Err(e) => {
-                println!("error: {}: {e:#}", dir.display());
+                say(&format!("error: {}: {e:#}\n", dir.display()));
                 drift = true;
             }
         }
     }
     if drift {
-        println!(
-            "golden check failed: review the diff, then run `stackgen golden --update --golden {} {}` if the change is intended",
+        say(&format!(
+            "golden check failed: review the diff, then run `stackgen golden --update --golden {} {}` if the change is intended\n",
             golden.display(),
             overlays.display()
-        );
+        ));
     }
     Ok(drift)
 }
@@ -570,4 +574,10 @@ fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Prints a report line on stdout; a closed pipe (`stackgen diff ... | head`) is not an error.
+fn say(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
 }
