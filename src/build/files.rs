@@ -13,7 +13,23 @@ use crate::resource::{Origin, Resource};
 pub fn load_resources(loader: &Loader, rel: &str) -> Result<ResMap> {
     let (path, bytes) = loader.read_file(rel)?;
     let shown = Arc::new(display_path(&path));
-    resources_from_bytes(&bytes, shown)
+    let mut rm = resources_from_bytes(&bytes, shown)?;
+    render_stack_templates(&mut rm, loader.template_vars())?;
+    Ok(rm)
+}
+
+/// Renders templated string values of `Stack` documents (see `crate::template`).
+fn render_stack_templates(rm: &mut ResMap, vars: &crate::template::TemplateVars) -> Result<()> {
+    for r in rm.iter_mut() {
+        if crate::template::is_stack(&r.body) && crate::template::has_templates(&r.body) {
+            crate::template::Renderer::new(vars).render_value(
+                &mut r.body,
+                r.origin.file.as_path(),
+                r.origin.line,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Paths in messages and origins are shown relative to the working directory when possible.

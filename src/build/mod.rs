@@ -30,6 +30,8 @@ use crate::types::{KUSTOMIZATION_FIELDS, Kustomization};
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub load_restrictor: LoadRestrictor,
+    /// Variables for templated kustomization and Stack files (`crate::template`).
+    pub template_vars: Arc<crate::template::TemplateVars>,
 }
 
 /// File names recognised as a kustomization, in kustomize's order.
@@ -81,7 +83,11 @@ impl Target {
             .to_string();
         // Read through the loader so that a symlinked kustomization file obeys the restrictor.
         let (_, bytes) = loader.read_file(&name).map_err(|e| e.in_file(&file))?;
-        let kust = parse_kustomization(&bytes, &files::display_path(&file))?;
+        let kust = parse_kustomization_with_vars(
+            &bytes,
+            &files::display_path(&file),
+            loader.template_vars(),
+        )?;
         Ok(Target {
             kust,
             loader,
@@ -101,9 +107,19 @@ impl Target {
 /// Parses and checks a kustomization file's bytes, applying kustomize's fix-ups of
 /// deprecated fields (`bases`, `imageTags`, `env`).
 pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
+    parse_kustomization_with_vars(bytes, file, &crate::template::TemplateVars::default())
+}
+
+/// [`parse_kustomization`], rendering templated string values with `vars` first.
+pub fn parse_kustomization_with_vars(
+    bytes: &[u8],
+    file: &Path,
+    vars: &crate::template::TemplateVars,
+) -> Result<Kustomization> {
     let text = crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file))?;
-    let value =
+    let mut value =
         crate::yaml::parse::parse_one_with(text, true).map_err(|e| Error::from(e).in_file(file))?;
+    crate::template::render_kustomization(&mut value, file, vars)?;
     let mut value = match value {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         v @ serde_json::Value::Object(_) => v,
@@ -214,7 +230,8 @@ fn humanize_serde(msg: &str) -> String {
 
 /// Builds the kustomization in `dir`: the whole pipeline up to (not including) output.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
-    let loader = Loader::new(dir, opts.load_restrictor)?;
+    let loader =
+        Loader::new(dir, opts.load_restrictor)?.with_template_vars(opts.template_vars.clone());
     let target = Target::load(loader)?;
     openapi::set_from(&target, true)?;
     let mut stack = vec![target.clone()];
