@@ -29,6 +29,24 @@ enum Command {
         after_help = "Examples:\n  stackgen build overlays/production > out.yaml\n  stackgen build . --validate warn -o out.yaml"
     )]
     Build(BuildArgs),
+    /// Print the JSON Schema of the typed Stack kind (for editors and CI)
+    #[command(after_help = "Examples:\n  stackgen schema > stack.schema.json")]
+    Schema,
+    /// Print a kind Cluster config whose port mappings match the NodePorts a build exposes
+    #[command(
+        name = "kind-config",
+        after_help = "Examples:\n  stackgen kind-config overlays/dev > kind.yaml && kind create cluster --config kind.yaml"
+    )]
+    KindConfig(KindConfigArgs),
+}
+
+#[derive(clap::Args)]
+struct KindConfigArgs {
+    /// Directory holding a kustomization.yaml (usually the kind overlay)
+    dir: PathBuf,
+    /// Which files a kustomization may read: LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
+    #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
+    load_restrictor: LoadRestrictor,
 }
 
 #[derive(clap::Args)]
@@ -78,6 +96,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rm = build(&args.dir, &opts)?;
             let out = stackgen::yaml::emit::emit_stream(rm.iter().map(|r| &r.body));
             write_output(args.output.as_ref(), out.as_bytes())
+        }
+        Command::Schema => write_output(
+            None,
+            stackgen::stack::schema::stack_schema_json().as_bytes(),
+        ),
+        Command::KindConfig(args) => {
+            let opts = BuildOptions {
+                load_restrictor: args.load_restrictor,
+            };
+            let rm = build(&args.dir, &opts)?;
+            let out = stackgen::stack::kind_config::kind_config_yaml(&rm);
+            write_output(None, out.as_bytes())
         }
     }
 }
