@@ -28,7 +28,12 @@ pub fn node_ports(rm: &ResMap) -> Vec<(u64, String, String)> {
                     .and_then(Value::as_str)
                     .unwrap_or("TCP")
                     .to_string();
-                out.push((n, proto, format!("{}/{}", r.namespace(), r.name())));
+                let port = p.get("name").and_then(Value::as_str).unwrap_or("");
+                out.push((
+                    n,
+                    proto,
+                    format!("{}/{} port {port}", r.namespace(), r.name()),
+                ));
             }
         }
     }

@@ -31,6 +31,18 @@ fn ports_of(s: &Service) -> Vec<Value> {
         .collect()
 }
 
+/// Ports other services connect to: all but the metrics port (that one is the scraper's),
+/// unless it is the only one.
+fn dep_ports(s: &Service) -> Vec<Value> {
+    let metrics = s.metrics.as_ref().map(|m| m.port.as_str());
+    let v: Vec<Value> = all_ports(s)
+        .iter()
+        .filter(|p| Some(p.name.as_str()) != metrics)
+        .map(|p| json!({"protocol": p.protocol.unwrap_or_default().as_str(), "port": p.port}))
+        .collect();
+    if v.is_empty() { ports_of(s) } else { v }
+}
+
 fn port_named(s: &Service, name: &str) -> Option<Value> {
     all_ports(s)
         .into_iter()
@@ -83,9 +95,10 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
         let mut ingress: Vec<Value> = Vec::new();
         let mut egress: Vec<Value> = Vec::new();
         let my_ports = ports_of(s);
-        if !my_ports.is_empty() {
+        let served = dep_ports(s);
+        if !served.is_empty() {
             for d in services.iter().filter(|d| d.depends_on.contains(&s.name)) {
-                ingress.push(json!({"from": [peer(ctx, d)], "ports": my_ports}));
+                ingress.push(json!({"from": [peer(ctx, d)], "ports": served}));
             }
         }
         if let (Some(sc), Some(m)) = (scraper, &s.metrics)
@@ -130,7 +143,7 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
         }
         for dep in &s.depends_on {
             if let Some(d) = ctx.service(dep) {
-                let ports = ports_of(d);
+                let ports = dep_ports(d);
                 if !ports.is_empty() {
                     egress.push(json!({"to": [peer(ctx, d)], "ports": ports}));
                 }
