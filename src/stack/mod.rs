@@ -150,13 +150,9 @@ fn serde_error(path: &str, msg: &str) -> Error {
             .filter(|(i, _)| i % 2 == 1)
             .map(|(_, s)| s)
             .collect();
-        let field = if what == "field" {
-            // serde_path_to_error's path ends at the mapping holding the unknown key.
-            if path == "." || path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            }
+        // serde_path_to_error's path ends with the unknown key itself.
+        let field = if path.is_empty() || path == "." {
+            name.to_string()
         } else {
             path.to_string()
         };
