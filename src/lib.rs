@@ -11,6 +11,7 @@ pub mod resource;
 pub mod scope;
 pub mod select;
 pub mod stack;
+pub mod timings;
 pub mod transform;
 pub mod types;
 pub mod yaml;

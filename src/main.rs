@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use stackgen::build::{BuildOptions, build};
 use stackgen::loader::LoadRestrictor;
+use stackgen::timings::{Stage, time};
 
 #[derive(Parser)]
 #[command(
@@ -62,6 +63,9 @@ struct BuildArgs {
     /// What validation findings do: error fails the build, warn prints them, off skips validation
     #[arg(long, value_enum, default_value_t = ValidateMode::Error)]
     validate: ValidateMode,
+    /// Print the time spent in each stage (load, expand, transform, references, order, validate, emit) on stderr
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -94,8 +98,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let _ = args.validate;
             let rm = build(&args.dir, &opts)?;
-            let out = stackgen::yaml::emit::emit_stream(rm.iter().map(|r| &r.body));
-            write_output(args.output.as_ref(), out.as_bytes())
+            let out = time(Stage::Emit, || {
+                stackgen::yaml::emit::emit_stream(rm.iter().map(|r| &r.body))
+            });
+            let written = time(Stage::Emit, || {
+                write_output(args.output.as_ref(), out.as_bytes())
+            });
+            if args.timings {
+                eprint!("{}", stackgen::timings::format_report());
+            }
+            written
         }
         Command::Schema => write_output(
             None,

@@ -77,7 +77,9 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
         if name.is_empty() && !kind.ends_with("List") {
             return Err(err(format!("{kind} has no metadata.name")).at_field("metadata.name"));
         }
-        if api.is_empty() {
+        // kustomize passes objects without apiVersion through; no API server accepts one of
+        // its own kinds like that, so those fail here (unknown kinds are left to validation).
+        if api.is_empty() && BUILTIN_KINDS.contains(&kind) {
             return Err(err(format!("{kind} {name} has no apiVersion"))
                 .for_resource(format!("{kind} {name}"))
                 .at_field("apiVersion")
@@ -97,6 +99,33 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
     }
     Ok(ResMap::from_vec(out))
 }
+
+/// Kinds served by every Kubernetes API server, for the missing-apiVersion check.
+const BUILTIN_KINDS: &[&str] = &[
+    "ConfigMap",
+    "CronJob",
+    "DaemonSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "Job",
+    "Namespace",
+    "NetworkPolicy",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodDisruptionBudget",
+    "ReplicaSet",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+    "StorageClass",
+];
 
 /// kustomize rejects objects with a null entry in any list.
 fn find_null_in_list(v: &Value) -> Option<String> {

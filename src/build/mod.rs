@@ -22,6 +22,7 @@ pub use accumulator::Accumulator;
 use crate::error::{Error, Result, suggest};
 use crate::loader::{LoadRestrictor, Loader};
 use crate::resmap::ResMap;
+use crate::timings::{Stage, time};
 use crate::types::{KUSTOMIZATION_FIELDS, Kustomization};
 
 /// Options of one build.
@@ -225,11 +226,18 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
 
 /// The steps kustomize runs once, at the top level, after accumulation.
 fn finish(target: &Target, mut acc: Accumulator) -> Result<ResMap> {
-    crate::generate::add_hashes(&mut acc.rm)?;
-    crate::transform::fix_name_references(&mut acc)?;
-    crate::transform::resolve_vars(&mut acc)?;
-    crate::transform::drop_local_config(&mut acc.rm);
-    crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())?;
+    time(Stage::References, || -> Result<()> {
+        crate::generate::add_hashes(&mut acc.rm)?;
+        crate::transform::fix_name_references(&mut acc)?;
+        crate::transform::resolve_vars(&mut acc)?;
+        crate::transform::drop_local_config(&mut acc.rm);
+        Ok(())
+    })?;
+    time(Stage::Order, || {
+        crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())
+            .map_err(|e| e.in_file(target.file.as_path()))
+    })?;
+    crate::transform::build_metadata::finish(target, &mut acc.rm)?;
     Ok(acc.rm)
 }
 
@@ -248,15 +256,21 @@ pub fn accumulate_target(
     }
     {
         let ancestors: Vec<&Target> = stack.iter().rev().skip(1).collect();
-        crate::stack::expand_stacks(target, &mut acc, &ancestors)?;
+        time(Stage::Expand, || {
+            crate::stack::expand_stacks(target, &mut acc, &ancestors)
+        })?;
     }
-    crate::transform::merge_configurations(target, &mut acc)?;
-    crate::generate::run_generators(target, &mut acc)?;
+    time(Stage::Transform, || -> Result<()> {
+        crate::transform::merge_configurations(target, &mut acc)?;
+        crate::generate::run_generators(target, &mut acc)
+    })?;
     for path in &target.kust.components {
         acc = accumulate_directory(target, acc, path, true, stack)?;
     }
-    crate::transform::run_transformers(target, &mut acc)?;
-    crate::transform::merge_vars(target, &mut acc)?;
+    time(Stage::Transform, || -> Result<()> {
+        crate::transform::run_transformers(target, &mut acc)?;
+        crate::transform::merge_vars(target, &mut acc)
+    })?;
     Ok(acc)
 }
 
@@ -270,7 +284,7 @@ fn accumulate_resource(
     let resolved = target.loader.resolve_file(path);
     match resolved {
         Ok(p) if p.is_file() => {
-            let rm = files::load_resources(&target.loader, path)?;
+            let rm = time(Stage::Load, || files::load_resources(&target.loader, path))?;
             acc.rm.append_all(rm)
         }
         Ok(p) if p.is_dir() => {
