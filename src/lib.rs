@@ -6,6 +6,7 @@ pub mod build;
 pub mod error;
 pub mod generate;
 pub mod loader;
+pub mod patch;
 pub mod resmap;
 pub mod resource;
 pub mod scope;
