@@ -10,17 +10,18 @@
 //! The ordinary patch transformers must skip exactly these: see [`is_stack_selector`],
 //! [`is_stack_document`] and [`is_stack_patch`].
 //!
-//! How a merge patch is applied: [`merge`]. INTERIM: until the strategic-merge engine
-//! (`crate::patch::smp`) lands this is JSON merge patch (RFC 7386) plus merging of lists
-//! whose items all have a `name` by that name (`$patch: delete` on an item removes it),
-//! which is what strategic merge does for the Stack's lists given the merge keys in
-//! [`MERGE_KEYS`]. Swap the body of `merge` for the engine once it can take those keys.
+//! How a merge patch is applied: [`merge`], kustomize's strategic merge (`crate::patch::smp`)
+//! with the Stack's merge keys ([`MERGE_KEYS`]) given to the engine as a small OpenAPI schema
+//! ([`stack_merge_schema`]): `services`, `layers`, `secrets`, ports, env, ... merge by name,
+//! `$patch: delete` on an item removes it, `null` removes a field, other lists are replaced.
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
+use serde_json::{Value, json};
 
 use crate::build::Target;
 use crate::error::{Error, Result};
+use crate::patch::{MergeSchema, SmpOutcome, apply_smp};
 use crate::resource::Resource;
 use crate::select::Matcher;
 use crate::types::{Patch, Selector};
@@ -106,10 +107,7 @@ impl StackPatch {
 
     pub fn apply(&self, body: &mut Value) -> Result<()> {
         match &self.kind {
-            PatchKind::Merge(doc) => {
-                merge(body, doc);
-                Ok(())
-            }
+            PatchKind::Merge(doc) => merge(body, doc),
             PatchKind::Json6902(ops) => json6902(body, ops),
         }
     }
@@ -216,66 +214,52 @@ pub fn collect(t: &Target) -> Result<Vec<StackPatch>> {
     Ok(out)
 }
 
-/// Applies `patch` to `target`: JSON merge patch, with lists of named items merged by name.
-/// INTERIM (see the module docs): to be replaced by `crate::patch::smp` with [`MERGE_KEYS`].
-pub fn merge(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, pv) in p {
-                if pv.is_null() {
-                    t.shift_remove(k);
-                    continue;
+/// The Stack's merge keys as a schema for the strategic-merge engine: one synthetic OpenAPI
+/// definition for `stackgen.dev/v1alpha1` `Stack` whose lists in [`MERGE_KEYS`] carry
+/// `x-kubernetes-patch-strategy: merge` and their `x-kubernetes-patch-merge-key`.
+pub fn stack_merge_schema() -> &'static MergeSchema {
+    static SCHEMA: OnceLock<MergeSchema> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let mut root = json!({"type": "object"});
+        for (path, key) in MERGE_KEYS {
+            let mut node = &mut root;
+            for seg in path.split('.') {
+                let (name, list) = match seg.strip_suffix("[]") {
+                    Some(n) => (n, true),
+                    None => (seg, false),
+                };
+                node = &mut node["properties"][name];
+                if list {
+                    node["type"] = "array".into();
+                    node = &mut node["items"];
                 }
-                match t.get_mut(k) {
-                    Some(tv) => merge(tv, pv),
-                    None => {
-                        let mut fresh = Value::Object(Map::new());
-                        if pv.is_object() {
-                            merge(&mut fresh, pv);
-                            t.insert(k.clone(), fresh);
-                        } else {
-                            t.insert(k.clone(), strip_directives(pv));
-                        }
-                    }
-                }
-            }
-        }
-        (Value::Array(t), Value::Array(p)) if named(t) && named(p) => {
-            for item in p {
-                let name = item.get("name").cloned();
-                let delete = item.get("$patch").and_then(Value::as_str) == Some("delete");
-                let pos = t.iter().position(|x| x.get("name") == name.as_ref());
-                match (pos, delete) {
-                    (Some(i), true) => {
-                        t.remove(i);
-                    }
-                    (Some(i), false) => merge(&mut t[i], item),
-                    (None, true) => {}
-                    (None, false) => t.push(strip_directives(item)),
+                if node.get("type").is_none() {
+                    node["type"] = "object".into();
                 }
             }
+            // The last segment names the merged list itself.
+            node["type"] = "array".into();
+            node["x-kubernetes-patch-strategy"] = "merge".into();
+            node["x-kubernetes-patch-merge-key"] = (*key).into();
+            if node.get("items").is_none() {
+                node["items"] = json!({"type": "object"});
+            }
         }
-        (t, p) => *t = strip_directives(p),
-    }
+        root["x-kubernetes-group-version-kind"] =
+            json!([{"group": "stackgen.dev", "version": "v1alpha1", "kind": super::KIND}]);
+        let doc = json!({"definitions": {"dev.stackgen.v1alpha1.Stack": root}});
+        MergeSchema::from_openapi_documents(&[doc], false).unwrap_or_else(|_| MergeSchema::empty())
+    })
 }
 
-fn named(items: &[Value]) -> bool {
-    !items.is_empty()
-        && items
-            .iter()
-            .all(|x| x.get("name").is_some_and(Value::is_string))
-}
-
-fn strip_directives(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, v)| !k.starts_with("$patch") && !v.is_null())
-                .map(|(k, v)| (k.clone(), strip_directives(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(strip_directives).collect()),
-        other => other.clone(),
+/// Applies a strategic-merge `patch` to the Stack `target` (see the module docs).
+pub fn merge(target: &mut Value, patch: &Value) -> Result<()> {
+    match apply_smp(target, patch, stack_merge_schema()) {
+        Ok(SmpOutcome::Applied) => Ok(()),
+        Ok(SmpOutcome::DeleteObject) => Err(Error::msg(
+            "a patch cannot delete a Stack: remove it from the kustomization's resources instead",
+        )),
+        Err(e) => Err(Error::msg(e.msg)),
     }
 }
 
@@ -395,7 +379,7 @@ mod tests {
 
     #[test]
     fn merges_named_lists_by_name() {
-        let mut t = json!({"spec": {"profile": "production", "services": [
+        let mut t = json!({"apiVersion": "stackgen.dev/v1alpha1", "kind": "Stack", "spec": {"profile": "production", "services": [
             {"name": "api", "replicas": 2, "ports": [{"name": "http", "port": 80}]},
             {"name": "web"},
         ]}});
@@ -406,10 +390,11 @@ mod tests {
                 {"name": "web", "$patch": "delete"},
                 {"name": "new", "image": "x:1"},
             ]}}),
-        );
+        )
+        .unwrap();
         assert_eq!(
             t,
-            json!({"spec": {"profile": "kind", "services": [
+            json!({"apiVersion": "stackgen.dev/v1alpha1", "kind": "Stack", "spec": {"profile": "kind", "services": [
                 {"name": "api", "replicas": 5, "ports": [{"name": "http", "port": 80}]},
                 {"name": "new", "image": "x:1"},
             ]}})
@@ -419,8 +404,24 @@ mod tests {
     #[test]
     fn null_removes_and_scalars_replace() {
         let mut t = json!({"a": {"b": 1, "c": [1, 2]}});
-        merge(&mut t, &json!({"a": {"b": null, "c": [3]}}));
+        merge(&mut t, &json!({"a": {"b": null, "c": [3]}})).unwrap();
         assert_eq!(t, json!({"a": {"c": [3]}}));
+        // Nested merge keys: env by name inside a service.
+        let mut t = json!({"apiVersion": "stackgen.dev/v1alpha1", "kind": "Stack", "spec": {"services": [
+            {"name": "api", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
+        ]}});
+        merge(
+            &mut t,
+            &json!({"spec": {"services": [{"name": "api", "env": [{"name": "B", "value": "3"}]}]}}),
+        )
+        .unwrap();
+        let env = t["spec"]["services"][0]["env"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(env.len(), 2);
+        assert!(env.contains(&json!({"name": "A", "value": "1"})));
+        assert!(env.contains(&json!({"name": "B", "value": "3"})));
     }
 
     #[test]
