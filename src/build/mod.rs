@@ -13,6 +13,7 @@
 //! name references are fixed, vars are resolved and local-config objects are dropped.
 mod accumulator;
 pub mod files;
+pub mod openapi;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,8 +102,9 @@ impl Target {
 /// deprecated fields (`bases`, `imageTags`, `env`).
 pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
     let text = crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file))?;
-    let value = crate::yaml::parse_one(text).map_err(|e| Error::from(e).in_file(file))?;
-    let value = match value {
+    let value =
+        crate::yaml::parse::parse_one_with(text, true).map_err(|e| Error::from(e).in_file(file))?;
+    let mut value = match value {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         v @ serde_json::Value::Object(_) => v,
         other => {
@@ -113,6 +115,7 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
             .in_file(file));
         }
     };
+    crate::types::fold_kustomization_keys(&mut value);
     if let Some(m) = value.as_object() {
         for key in m.keys() {
             if !KUSTOMIZATION_FIELDS.contains(&key.as_str()) {
@@ -219,6 +222,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
         )
         .in_file(target.file.as_path()));
     }
+    openapi::set_from(&target, true)?;
     let mut stack = vec![target.clone()];
     let acc = accumulate_target(&target, Accumulator::default(), &mut stack)?;
     finish(&target, acc)
@@ -337,6 +341,7 @@ fn accumulate_directory(
         .in_file(target.file.as_path()));
     }
     let mut sub = Target::load(loader)?;
+    openapi::set_from(&sub, false)?;
     // kustomize propagates buildMetadata down to bases.
     sub.kust.build_metadata = target.kust.build_metadata.clone();
     if is_component && !sub.is_component() {

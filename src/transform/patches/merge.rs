@@ -1,5 +1,5 @@
 //! The one place where patches call the strategic-merge engine.
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::resource::Gvk;
 
@@ -12,62 +12,15 @@ pub enum MergeOutcome {
     Deleted,
 }
 
-/// Merges `patch` into `target` (an object of kind `gvk`).
-///
-/// SHIM: replaced by crate::patch::smp on merge. This stand-in merges mappings recursively,
-/// deletes keys whose patch value is null, replaces lists and scalars wholesale, honours
-/// `$patch: delete` / `$patch: replace` on mappings and drops other `$` directive keys.
+/// Merges `patch` into `target` (an object of kind `gvk`) with the strategic-merge engine
+/// and the merge schema in force (builtin, or the kustomization's `openapi:`).
 pub fn merge_patch(target: &mut Value, patch: &Value, _gvk: &Gvk) -> Result<MergeOutcome, String> {
-    if directive(patch) == Some("delete") {
-        return Ok(MergeOutcome::Deleted);
-    }
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            merge_map(t, p);
-            Ok(MergeOutcome::Merged)
-        }
-        (_, _) => Err("a strategic-merge patch must be a mapping".into()),
-    }
-}
-
-fn directive(v: &Value) -> Option<&str> {
-    v.get("$patch").and_then(Value::as_str)
-}
-
-fn without_directives(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !k.starts_with('$'))
-                .map(|(k, v)| (k.clone(), without_directives(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(without_directives).collect()),
-        other => other.clone(),
-    }
-}
-
-fn merge_map(t: &mut Map<String, Value>, p: &Map<String, Value>) {
-    if p.get("$patch").and_then(Value::as_str) == Some("replace") {
-        t.clear();
-    }
-    for (k, pv) in p {
-        if k.starts_with('$') {
-            continue;
-        }
-        if pv.is_null() {
-            t.remove(k);
-            continue;
-        }
-        if directive(pv) == Some("delete") {
-            t.remove(k);
-            continue;
-        }
-        match (t.get_mut(k), pv) {
-            (Some(Value::Object(tm)), Value::Object(pm)) => merge_map(tm, pm),
-            _ => {
-                t.insert(k.clone(), without_directives(pv));
-            }
-        }
-    }
+    let outcome = crate::build::openapi::with_current(|schema| {
+        crate::patch::apply_smp(target, patch, schema)
+    })
+    .map_err(|e| e.msg.clone())?;
+    Ok(match outcome {
+        crate::patch::SmpOutcome::Applied => MergeOutcome::Merged,
+        crate::patch::SmpOutcome::DeleteObject => MergeOutcome::Deleted,
+    })
 }
