@@ -56,6 +56,15 @@ enum Command {
         after_help = "Examples:\n  stackgen graph overlays/production\n  stackgen graph overlays/production --format dot | dot -Tsvg > graph.svg"
     )]
     Graph(GraphArgs),
+    /// Print the JSON Schema of the typed Stack kind (for editors and CI)
+    #[command(after_help = "Examples:\n  stackgen schema > stack.schema.json")]
+    Schema,
+    /// Print a kind Cluster config whose port mappings match the NodePorts a build exposes
+    #[command(
+        name = "kind-config",
+        after_help = "Examples:\n  stackgen kind-config overlays/dev > kind.yaml && kind create cluster --config kind.yaml"
+    )]
+    KindConfig(KindConfigArgs),
 }
 
 #[derive(Subcommand)]
@@ -212,6 +221,14 @@ struct GoldenArgs {
     /// Rewrite the goldens from the current build instead of checking them
     #[arg(long)]
     update: bool,
+    #[command(flatten)]
+    flags: BuildFlags,
+}
+
+#[derive(clap::Args)]
+struct KindConfigArgs {
+    /// Directory holding a kustomization.yaml (usually the kind overlay)
+    dir: PathBuf,
     #[command(flatten)]
     flags: BuildFlags,
 }
@@ -479,6 +496,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("unchanged {}", p.display());
                 }
             }
+        }
+        Command::Schema => {
+            write_output(None, stackgen::stack::schema::stack_schema_json().as_bytes())?;
+        }
+        Command::KindConfig(a) => {
+            let (rm, _) = build_pipeline(&a.dir, &a.flags, None)?;
+            let out = stackgen::stack::kind_config::kind_config_yaml(&rm);
+            write_output(None, out.as_bytes())?;
         }
         Command::Graph(a) => {
             let (rm, _) = build_pipeline(&a.dir, &a.flags, None)?;

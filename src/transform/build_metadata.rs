@@ -49,7 +49,7 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
         if transformations && !r.transformations.is_empty() {
             let mut text = String::new();
             for (file, kind) in &r.transformations {
-                let rel = relative_to(root, file);
+                let rel = relative_to(root, &absolute(file));
                 text.push_str(&format!(
                     "- configuredIn: {rel}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n"
                 ));

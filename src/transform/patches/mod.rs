@@ -468,6 +468,8 @@ pub fn apply_patches_strategic_merge(target: &Target, acc: &mut Accumulator) -> 
         )
         .with_hint("remove empty patch files from patchesStrategicMerge"));
     }
+    // Stack documents were applied to their Stack before it was expanded.
+    patches.retain(|(_, doc)| !crate::stack::is_stack_document(doc));
     let mode = SmpMode {
         use_target_api_version: true,
         ..SmpMode::default()
@@ -581,7 +583,17 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             }
             _ => {}
         }
-        loaded.push((src, content, p));
+        // Patches targeting kind Stack were applied to the Stack before it was expanded.
+        let stack_patch = match &content {
+            Content::Smp(docs) => crate::stack::is_stack_patch(p, docs),
+            Content::Json(_) => p
+                .target
+                .as_ref()
+                .is_some_and(crate::stack::is_stack_selector),
+        };
+        if !stack_patch {
+            loaded.push((src, content, p));
+        }
     }
     for (src, content, p) in loaded {
         let mode = SmpMode {
@@ -674,7 +686,10 @@ pub fn apply_patches_json6902(target: &Target, acc: &mut Accumulator) -> Result<
                 .err("the JSON 6902 patch holds no ops")
                 .with_hint("remove the entry, or add ops such as `- op: replace`"));
         }
-        loaded.push((src, sel, ops));
+        // Patches targeting kind Stack were applied to the Stack before it was expanded.
+        if !crate::stack::is_stack_selector(sel) {
+            loaded.push((src, sel, ops));
+        }
     }
     for (src, sel, ops) in loaded {
         apply_json_to_selected(&mut acc.rm, sel, &ops, &src, false)?;
