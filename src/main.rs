@@ -498,7 +498,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Schema => {
-            write_output(None, stackgen::stack::schema::stack_schema_json().as_bytes())?;
+            write_output(
+                None,
+                stackgen::stack::schema::stack_schema_json().as_bytes(),
+            )?;
         }
         Command::KindConfig(a) => {
             let (rm, _) = build_pipeline(&a.dir, &a.flags, None)?;
