@@ -177,6 +177,8 @@ pub struct Resource {
     /// Builtin transformers that ran over this object when `buildMetadata` is set: the
     /// kustomization file that configured each, and the transformer kind, in order.
     pub transformations: Vec<(Arc<PathBuf>, &'static str)>,
+    /// Names of the vars whose objref names this object (kustomize's `refVarNames`).
+    pub ref_var_names: Vec<String>,
 }
 
 impl Resource {
@@ -191,6 +193,7 @@ impl Resource {
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
             transformations: Vec::new(),
+            ref_var_names: Vec::new(),
         }
     }
 
