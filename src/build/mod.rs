@@ -113,6 +113,7 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
             .in_file(file));
         }
     };
+    let value = canonical_field_names(value);
     if let Some(m) = value.as_object() {
         for key in m.keys() {
             if !KUSTOMIZATION_FIELDS.contains(&key.as_str()) {
@@ -196,6 +197,33 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
         .with_hint("render the chart once (helm template) and commit the output as a resource"));
     }
     Ok(k)
+}
+
+/// kustomize decodes kustomization files with Go's JSON rules, which match field names
+/// case-insensitively (`nameprefix` is `namePrefix`; the later one wins).
+fn canonical_field_names(value: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(m) = value else {
+        return value;
+    };
+    if m.keys().all(|k| KUSTOMIZATION_FIELDS.contains(&k.as_str())) {
+        return serde_json::Value::Object(m);
+    }
+    let mut out = serde_json::Map::with_capacity(m.len());
+    for (k, v) in m {
+        let key = if KUSTOMIZATION_FIELDS.contains(&k.as_str()) {
+            k
+        } else {
+            match KUSTOMIZATION_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+            {
+                Some(f) => (*f).to_string(),
+                None => k,
+            }
+        };
+        out.insert(key, v);
+    }
+    serde_json::Value::Object(out)
 }
 
 /// Turns serde's messages into something a kustomization author can act on.
