@@ -13,6 +13,7 @@ pub mod labels;
 pub mod nameref;
 pub mod namespace;
 pub mod patches;
+pub mod plugins;
 pub mod prefix_suffix;
 pub mod refs;
 pub mod replacements;
@@ -200,9 +201,9 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
     run_configured_transformers(target, acc)
 }
 
-/// Hook for the `transformers:` field (builtin plugin configs): filled in separately.
-pub fn run_configured_transformers(_target: &Target, _acc: &mut Accumulator) -> Result<()> {
-    Ok(())
+/// The `transformers:` field (builtin transformer configs); `validators:` are refused.
+pub fn run_configured_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    plugins::run(target, acc)
 }
 
 /// Adds `target`'s vars to the accumulator, tying each to the object its objref names.
