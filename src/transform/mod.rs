@@ -79,7 +79,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         if track {
             for r in acc.rm.iter_mut() {
                 for _ in 0..times {
-                    r.transformations.push((target.file.clone(), kind));
+                    r.transformations.push((target.file.clone(), kind, None));
                 }
             }
         }

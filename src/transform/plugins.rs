@@ -66,6 +66,8 @@ struct Configured {
     kind: &'static str,
     file: Arc<PathBuf>,
     label: String,
+    /// The config's name and namespace (for `buildMetadata: [transformerAnnotations]`).
+    config_id: Arc<(String, String)>,
 }
 
 /// Runs the `transformers:` of `target` (after the builtin transformers), and refuses
@@ -86,7 +88,8 @@ pub fn run(target: &Target, acc: &mut Accumulator) -> Result<()> {
             })?;
             if track {
                 for r in acc.rm.iter_mut() {
-                    r.transformations.push((c.file.clone(), c.kind));
+                    r.transformations
+                        .push((c.file.clone(), c.kind, Some(c.config_id.clone())));
                 }
             }
         }
@@ -361,11 +364,13 @@ fn configure(target: &Target, cfg: &Resource) -> Result<Configured> {
             ));
         }
     };
+    let config_id = Arc::new((label.clone(), cfg.namespace().to_string()));
     Ok(Configured {
         plugin,
         kind,
         file,
         label,
+        config_id,
     })
 }
 
