@@ -80,9 +80,6 @@ pub fn merge_var_lists(into: &mut Vec<Var>, more: Vec<Var>) -> Result<()> {
 pub fn merge_vars(acc: &mut Accumulator, incoming: &[Var]) -> Result<()> {
     for (i, v) in incoming.iter().enumerate() {
         let at = || format!("vars[{i}]");
-        if v.name.is_empty() {
-            return Err(Error::msg("a var needs a name").at_field(at()));
-        }
         let want = ResId {
             gvk: objref_gvk(v),
             name: v.objref.name.clone(),
