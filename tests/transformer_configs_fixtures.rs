@@ -6,6 +6,6 @@ mod fixture_runner;
 
 #[test]
 fn transformer_config_fixtures_match_kustomize() {
-    let failures = fixture_runner::check("transformer-configs", 15);
+    let failures = fixture_runner::check("transformer-configs", 16);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

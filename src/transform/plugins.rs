@@ -157,6 +157,12 @@ fn load_configs(target: &Target, entries: &[String], field: &str) -> Result<Vec<
     Ok(rm.into_vec())
 }
 
+thread_local! {
+    /// Directories being built for their transformer configs, outermost first: a directory
+    /// met again is a cycle (the build stack does not reach across these builds).
+    static LOADING: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// A file of configs, else a kustomization directory built for its configs.
 fn load_entry(target: &Target, entry: &str) -> Result<ResMap> {
     match target.loader.resolve_file(entry) {
@@ -174,10 +180,31 @@ fn load_entry(target: &Target, entry: &str) -> Result<ResMap> {
                     ));
                 }
             };
-            let sub = Target::load(loader)?;
-            let mut stack = vec![target.clone(), sub.clone()];
-            let acc = crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)?;
-            Ok(acc.rm)
+            let dir = loader.dir().to_path_buf();
+            let cycle = LOADING.with(|l| {
+                let mut l = l.borrow_mut();
+                if l.contains(&dir) {
+                    let mut chain: Vec<String> =
+                        l.iter().map(|p| p.display().to_string()).collect();
+                    chain.push(dir.display().to_string());
+                    Some(chain.join(" -> "))
+                } else {
+                    l.push(dir.clone());
+                    None
+                }
+            });
+            if let Some(chain) = cycle {
+                return Err(Error::msg(format!(
+                    "cycle between transformer config directories: {chain}"
+                )));
+            }
+            let built = (|| {
+                let sub = Target::load(loader)?;
+                let mut stack = vec![target.clone(), sub.clone()];
+                crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)
+            })();
+            LOADING.with(|l| l.borrow_mut().pop());
+            Ok(built?.rm)
         }
     }
 }

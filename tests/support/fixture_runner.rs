@@ -1,7 +1,8 @@
 //! Shared by the fixture tests that build trees with the `stackgen` binary and compare with
 //! what `kubectl.1.33 kustomize` printed: `expected.yaml` byte for byte, or `expected.err`
 //! for a tree kustomize rejects (then `mentions`, if present, lists text our error must
-//! contain). `build_path`, when present, names the kustomization to build in the fixture.
+//! contain). `build_path`, when present, names the kustomization to build in the fixture,
+//! and `flags` holds extra build flags.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,8 +24,10 @@ fn build(dir: &Path) -> (bool, String, String) {
         Ok(p) => dir.join(p.trim()),
         Err(_) => dir.to_path_buf(),
     };
+    let flags = std::fs::read_to_string(dir.join("flags")).unwrap_or_default();
     let out = Command::new(env!("CARGO_BIN_EXE_stackgen"))
         .args(["build", "--validate=off"])
+        .args(flags.split_whitespace())
         .arg(&path)
         .output()
         .expect("run stackgen");
