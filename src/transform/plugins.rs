@@ -158,8 +158,7 @@ fn load_configs(target: &Target, entries: &[String], field: &str) -> Result<Vec<
 }
 
 thread_local! {
-    /// Directories being built for their transformer configs, outermost first: a directory
-    /// met again is a cycle (the build stack does not reach across these builds).
+    /// Directories being built for their configs, outermost first.
     static LOADING: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -180,33 +179,42 @@ fn load_entry(target: &Target, entry: &str) -> Result<ResMap> {
                     ));
                 }
             };
-            let dir = loader.dir().to_path_buf();
-            let cycle = LOADING.with(|l| {
-                let mut l = l.borrow_mut();
-                if l.contains(&dir) {
-                    let mut chain: Vec<String> =
-                        l.iter().map(|p| p.display().to_string()).collect();
-                    chain.push(dir.display().to_string());
-                    Some(chain.join(" -> "))
-                } else {
-                    l.push(dir.clone());
-                    None
-                }
-            });
-            if let Some(chain) = cycle {
-                return Err(Error::msg(format!(
-                    "cycle between transformer config directories: {chain}"
-                )));
-            }
-            let built = (|| {
-                let sub = Target::load(loader)?;
-                let mut stack = vec![target.clone(), sub.clone()];
-                crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)
-            })();
-            LOADING.with(|l| l.borrow_mut().pop());
-            Ok(built?.rm)
+            build_config_directory(target, loader)
         }
     }
+}
+
+/// Builds the kustomization directory of `loader` for the objects it makes (generator or
+/// transformer configs). A directory met again while its configs are being built is a
+/// cycle (the build stack does not reach across these builds).
+pub(crate) fn build_config_directory(
+    target: &Target,
+    loader: crate::loader::Loader,
+) -> Result<ResMap> {
+    let dir = loader.dir().to_path_buf();
+    let cycle = LOADING.with(|l| {
+        let mut l = l.borrow_mut();
+        if l.contains(&dir) {
+            let mut chain: Vec<String> = l.iter().map(|p| p.display().to_string()).collect();
+            chain.push(dir.display().to_string());
+            Some(chain.join(" -> "))
+        } else {
+            l.push(dir.clone());
+            None
+        }
+    });
+    if let Some(chain) = cycle {
+        return Err(Error::msg(format!(
+            "cycle between directories of generator or transformer configs: {chain}"
+        )));
+    }
+    let built = (|| {
+        let sub = Target::load(loader)?;
+        let mut stack = vec![target.clone(), sub.clone()];
+        crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)
+    })();
+    LOADING.with(|l| l.borrow_mut().pop());
+    Ok(built?.rm)
 }
 
 fn function_kind(cfg: &Resource) -> Option<&'static str> {
