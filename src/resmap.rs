@@ -13,6 +13,9 @@ use crate::resource::{ResId, Resource};
 pub struct ResMap {
     list: Vec<Resource>,
     index: Option<HashMap<ResId, usize>>,
+    /// Every name an object has had (current and previous) -> positions, for
+    /// `find_by_any_id`; dropped like `index`, kept up to date by [`ResMap::update`].
+    names: Option<HashMap<String, Vec<usize>>>,
 }
 
 impl ResMap {
@@ -21,7 +24,11 @@ impl ResMap {
     }
 
     pub fn from_vec(list: Vec<Resource>) -> ResMap {
-        ResMap { list, index: None }
+        ResMap {
+            list,
+            index: None,
+            names: None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -38,6 +45,7 @@ impl ResMap {
 
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Resource> {
         self.index = None;
+        self.names = None;
         self.list.iter_mut()
     }
 
@@ -47,6 +55,7 @@ impl ResMap {
 
     pub fn as_mut_vec(&mut self) -> &mut Vec<Resource> {
         self.index = None;
+        self.names = None;
         &mut self.list
     }
 
@@ -60,6 +69,7 @@ impl ResMap {
 
     pub fn get_mut(&mut self, i: usize) -> Option<&mut Resource> {
         self.index = None;
+        self.names = None;
         self.list.get_mut(i)
     }
 
@@ -107,25 +117,107 @@ impl ResMap {
             .collect()
     }
 
-    /// Indices of resources any of whose ids (original, previous or current) match.
-    pub fn find_by_any_id(&self, id: &ResId) -> Vec<usize> {
+    /// Positions of the objects `m` selects, in order. A selector naming one plain name is
+    /// answered from the name index instead of testing every object.
+    pub fn select(&mut self, m: &crate::select::Matcher) -> Vec<usize> {
+        if let Some(name) = m.literal_name() {
+            let name = name.to_string();
+            let candidates = self.names_index().get(&name).cloned().unwrap_or_default();
+            return candidates
+                .into_iter()
+                .filter(|&i| self.list.get(i).is_some_and(|r| m.matches(r)))
+                .collect();
+        }
         self.list
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.all_ids().iter().any(|x| x.same_as(id)))
+            .filter(|(_, r)| m.matches(r))
             .map(|(i, _)| i)
             .collect()
     }
 
+    fn names_index(&mut self) -> &HashMap<String, Vec<usize>> {
+        let list = &self.list;
+        self.names.get_or_insert_with(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                for n in all_names(r) {
+                    let v = m.entry(n.to_string()).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
+            m
+        })
+    }
+
+    /// Indices of resources any of whose ids (original, previous or current) match.
+    pub fn find_by_any_id(&mut self, id: &ResId) -> Vec<usize> {
+        let candidates = self
+            .names_index()
+            .get(&id.name)
+            .cloned()
+            .unwrap_or_default();
+        candidates
+            .into_iter()
+            .filter(|&i| {
+                self.list
+                    .get(i)
+                    .is_some_and(|r| r.all_ids().iter().any(|x| x.same_as(id)))
+            })
+            .collect()
+    }
+
+    /// Changes the resource at `i` in place, keeping the id indexes valid (they are updated
+    /// only when `f` changed one of its ids). Use this in loops that look objects up by id
+    /// between changes, so each change does not cost a whole-index rebuild.
+    pub fn update<R>(&mut self, i: usize, f: impl FnOnce(&mut Resource) -> R) -> Option<R> {
+        let r = self.list.get_mut(i)?;
+        let before = r.all_ids();
+        let out = f(r);
+        let after = r.all_ids();
+        if before != after {
+            if let Some(index) = &mut self.index {
+                if let Some(old) = before.last() {
+                    index.remove(&norm_id(old));
+                }
+                if let Some(new) = after.last() {
+                    index.insert(norm_id(new), i);
+                }
+            }
+            if let Some(names) = &mut self.names {
+                for id in &after {
+                    let v = names.entry(id.name.clone()).or_default();
+                    if !v.contains(&i) {
+                        v.push(i);
+                        v.sort_unstable();
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
     pub fn remove(&mut self, i: usize) -> Resource {
         self.index = None;
+        self.names = None;
         self.list.remove(i)
     }
 
     pub fn retain(&mut self, f: impl FnMut(&Resource) -> bool) {
         self.index = None;
+        self.names = None;
         self.list.retain(f)
     }
+}
+
+/// The current and previous names of `r`.
+fn all_names(r: &Resource) -> impl Iterator<Item = &str> {
+    r.prev_ids
+        .iter()
+        .map(|id| id.name.as_str())
+        .chain(std::iter::once(r.name()))
 }
 
 /// An id normalised for equality the way `ResId::same_as` compares.

@@ -64,9 +64,21 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 ];
 
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    is_cluster_scoped_parts(&gvk.group, &gvk.version, &gvk.kind)
+}
+
+/// [`is_cluster_scoped`] on borrowed parts, for hot loops.
+pub fn is_cluster_scoped_parts(group: &str, version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
         .iter()
-        .any(|(a, k)| *k == gvk.kind && api_version_is(a, &gvk.group, &gvk.version))
+        .any(|(a, k)| *k == kind && api_version_is(a, group, version))
+}
+
+/// Whether `apiVersion` + `kind` (as written in an object) is a cluster-scoped kind.
+pub fn is_cluster_scoped_api(api_version: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(a, k)| *k == kind && *a == api_version)
 }
 
 /// `av == group/version` (or `version` when the group is empty) without allocating.

@@ -18,6 +18,9 @@ pub struct Matcher {
     namespace: Option<Regex>,
     labels: Vec<Requirement>,
     annotations: Vec<Requirement>,
+    /// The name pattern when it is a plain name (no regex syntax): candidates can then be
+    /// found through a name index instead of testing every object.
+    literal_name: Option<String>,
 }
 
 fn anchored(pattern: &str, what: &str) -> Result<Option<Regex>> {
@@ -27,6 +30,16 @@ fn anchored(pattern: &str, what: &str) -> Result<Option<Regex>> {
     Regex::new(&format!("^(?:{pattern})$"))
         .map(Some)
         .map_err(|e| Error::msg(format!("invalid {what} pattern {pattern:?}: {e}")))
+}
+
+fn effective_ns_parts<'a>(group: &str, version: &str, kind: &str, ns: &'a str) -> &'a str {
+    if crate::scope::is_cluster_scoped_parts(group, version, kind) {
+        "_non_namespaceable_"
+    } else if ns.is_empty() {
+        "default"
+    } else {
+        ns
+    }
 }
 
 /// The namespace kustomize compares with: `default` for empty, a placeholder for
@@ -48,6 +61,9 @@ impl Matcher {
             version: anchored(&s.version, "version")?,
             kind: anchored(&s.kind, "kind")?,
             name: anchored(&s.name, "name")?,
+            literal_name: (!s.name.is_empty()
+                && !s.name.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)))
+            .then(|| s.name.clone()),
             namespace: anchored(&s.namespace, "namespace")?,
             labels: parse_selector(&s.label_selector).map_err(|e| {
                 Error::msg(format!("invalid labelSelector {:?}: {e}", s.label_selector))
@@ -61,31 +77,36 @@ impl Matcher {
         })
     }
 
+    /// The selector's name when it is a plain name rather than a pattern.
+    pub fn literal_name(&self) -> Option<&str> {
+        self.literal_name.as_deref()
+    }
+
     /// Whether `r` is selected (kustomize's `resWrangler.Select`).
     pub fn matches(&self, r: &Resource) -> bool {
-        let cur = r.id();
-        let org = r.orig_id();
-        if let Some(ns) = &self.namespace
-            && !ns.is_match(effective_namespace(&org))
-            && !ns.is_match(effective_namespace(&cur))
-        {
-            return false;
-        }
+        // Borrowed views of the current and original ids: this runs for every object and
+        // every selector, so nothing is allocated here.
+        let (group, version) = crate::resource::split_api_version(r.api_version());
+        let kind = r.kind();
+        let org = r.prev_ids.first();
         if let Some(n) = &self.name
-            && !n.is_match(&org.name)
-            && !n.is_match(&cur.name)
+            && !n.is_match(org.map_or(r.name(), |o| o.name.as_str()))
+            && !n.is_match(r.name())
         {
             return false;
         }
-        let gvk = &cur.gvk;
-        if self.group.as_ref().is_some_and(|g| !g.is_match(&gvk.group))
-            || self
-                .version
-                .as_ref()
-                .is_some_and(|v| !v.is_match(&gvk.version))
-            || self.kind.as_ref().is_some_and(|k| !k.is_match(&gvk.kind))
+        if self.group.as_ref().is_some_and(|g| !g.is_match(group))
+            || self.version.as_ref().is_some_and(|v| !v.is_match(version))
+            || self.kind.as_ref().is_some_and(|k| !k.is_match(kind))
         {
             return false;
+        }
+        if let Some(ns) = &self.namespace {
+            let cur_ns = effective_ns_parts(group, version, kind, r.namespace());
+            let org_ns = org.map_or(cur_ns, effective_namespace);
+            if !ns.is_match(org_ns) && !ns.is_match(cur_ns) {
+                return false;
+            }
         }
         let get_label = |k: &str| r.label(k);
         let get_anno = |k: &str| r.annotation(k);

@@ -96,23 +96,33 @@ pub fn split(image: &str) -> (&str, &str, &str) {
     }
 }
 
+fn image_text(v: &Value) -> Result<Option<String>> {
+    match v {
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Null => Ok(None),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        other => Err(Error::msg(format!(
+            "an image must be a string, found {}",
+            crate::types::type_name(other)
+        ))),
+    }
+}
+
 fn update(v: &mut Value, m: &Matcher, it: &Image) -> Result<()> {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        Value::Null => return Ok(()),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        other => {
-            return Err(Error::msg(format!(
-                "an image must be a string, found {}",
-                crate::types::type_name(other)
-            )));
-        }
+    let Some(text) = image_text(v)? else {
+        return Ok(());
     };
     if !m.is_match(&text) {
         return Ok(());
     }
-    let (name, tag, digest) = split(&text);
+    *v = Value::String(rewrite(&text, it));
+    Ok(())
+}
+
+/// The image reference `text` after applying `it` (which matched it).
+fn rewrite(text: &str, it: &Image) -> String {
+    let (name, tag, digest) = split(text);
     let mut name = name.to_string();
     let mut tag = tag.to_string();
     let mut digest = digest.to_string();
@@ -140,8 +150,177 @@ fn update(v: &mut Value, m: &Matcher, it: &Image) -> Result<()> {
         name.push('@');
         name.push_str(&digest);
     }
-    *v = Value::String(name);
+    name
+}
+
+/// The key of the placeholder that stands for one image field while [`apply_all`] works.
+const MARK: &str = "\u{0}stackgen-image";
+
+/// Applies a kustomization's `images` entries in one pass per object, with exactly the
+/// result of kustomize's one transformer per entry.
+///
+/// kustomize rewrites, for each entry in turn, every `containers`/`initContainers` image
+/// anywhere in the object and then every image at the field specs again — so a field
+/// reached both ways sees each entry twice (that is why a `tagSuffix` is applied twice).
+/// Fields are independent, so we find each image field once, count how many of the two
+/// walks reach it (marking it with a placeholder), and run the entries over its value in
+/// order, each as many times as kustomize would. A `RegexSet` over all entry names finds
+/// the entries that can match a value in one scan, so the cost does not grow with the
+/// number of entries times the number of objects.
+pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let matchers: Vec<Matcher> = entries.iter().map(|e| Matcher::new(&e.name)).collect();
+    let mut valid = Vec::new();
+    let mut patterns = Vec::new();
+    for (i, m) in matchers.iter().enumerate() {
+        if let Some(re) = &m.0 {
+            valid.push(i);
+            patterns.push(re.as_str().to_string());
+        }
+    }
+    let Ok(set) = regex::RegexSet::new(&patterns) else {
+        // Too large for one automaton: one pass per entry, as kustomize does.
+        for image in entries {
+            ImageTagTransformer {
+                image_tag: image.clone(),
+                field_specs: field_specs.to_vec(),
+            }
+            .apply(rm)?;
+        }
+        return Ok(());
+    };
+    for r in rm.iter_mut() {
+        if r.kind() == "CustomResourceDefinition" {
+            continue;
+        }
+        let shown = r.id();
+        let gvk = r.gvk();
+        // (original value, how many walks reach it)
+        let mut locs: Vec<(Value, u8)> = Vec::new();
+        mark_legacy(&mut r.body, &mut locs).map_err(|e| e.for_resource(&shown))?;
+        fieldspec::apply_all(&mut r.body, &gvk, field_specs, CreateKind::None, &mut |v| {
+            mark(v, &mut locs, true)
+        })
+        .map_err(|e| e.for_resource(&shown))?;
+        if locs.is_empty() {
+            continue;
+        }
+        let finals: Vec<Value> = locs
+            .into_iter()
+            .map(|(orig, times)| run_entries(orig, times, entries, &matchers, &valid, &set))
+            .collect();
+        restore(&mut r.body, &finals);
+    }
     Ok(())
+}
+
+/// Replaces an image field by a placeholder (or counts a second walk reaching it).
+fn mark(v: &mut Value, locs: &mut Vec<(Value, u8)>, second: bool) -> Result<()> {
+    if let Value::Object(m) = v
+        && m.len() == 1
+        && let Some(Value::Number(n)) = m.get(MARK)
+    {
+        if second && let Some(l) = n.as_u64().and_then(|i| locs.get_mut(i as usize)) {
+            l.1 += 1;
+        }
+        return Ok(());
+    }
+    if image_text(v)?.is_none() {
+        return Ok(());
+    }
+    let i = locs.len();
+    locs.push((std::mem::take(v), 1));
+    let mut m = serde_json::Map::new();
+    m.insert(MARK.to_string(), Value::from(i));
+    *v = Value::Object(m);
+    Ok(())
+}
+
+/// [`legacy_walk`]'s traversal, marking instead of rewriting.
+fn mark_legacy(v: &mut Value, locs: &mut Vec<(Value, u8)>) -> Result<()> {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                mark_legacy(child, locs)?;
+                if (k == "containers" || k == "initContainers")
+                    && let Value::Array(items) = child
+                {
+                    for c in items {
+                        if let Some(img) = c.get_mut("image") {
+                            mark(img, locs, false)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for c in items {
+                mark_legacy(c, locs)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The final value of one image field: every entry in order, `times` times each.
+fn run_entries(
+    orig: Value,
+    times: u8,
+    entries: &[Image],
+    matchers: &[Matcher],
+    valid: &[usize],
+    set: &regex::RegexSet,
+) -> Value {
+    let Ok(Some(mut text)) = image_text(&orig) else {
+        return orig;
+    };
+    let mut changed = false;
+    let mut pos = 0;
+    loop {
+        let next = set
+            .matches(&text)
+            .iter()
+            .map(|k| valid[k])
+            .filter(|&e| e >= pos)
+            .min();
+        let Some(e) = next else { break };
+        for _ in 0..times {
+            if matchers[e].is_match(&text) {
+                text = rewrite(&text, &entries[e]);
+                changed = true;
+            }
+        }
+        pos = e + 1;
+    }
+    if changed { Value::String(text) } else { orig }
+}
+
+/// Puts the final values back where the placeholders are.
+fn restore(v: &mut Value, finals: &[Value]) {
+    match v {
+        Value::Object(m) => {
+            if m.len() == 1
+                && let Some(Value::Number(n)) = m.get(MARK)
+                && let Some(f) = n.as_u64().and_then(|i| finals.get(i as usize))
+            {
+                *v = f.clone();
+                return;
+            }
+            for child in m.values_mut() {
+                restore(child, finals);
+            }
+        }
+        Value::Array(items) => {
+            for c in items {
+                restore(c, finals);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Every `containers` / `initContainers` list anywhere in the object (children first).

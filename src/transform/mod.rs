@@ -30,11 +30,9 @@ use crate::resmap::ResMap;
 use crate::types::{FieldSpec, SortOptions, Var};
 
 use config::TransformerConfig;
-use images::ImageTagTransformer;
 use labels::{AnnotationsTransformer, LabelTransformer};
 use namespace::{NamespaceTransformer, SubjectMode};
 use prefix_suffix::PrefixSuffixTransformer;
-use replicas::ReplicaCountTransformer;
 
 pub(crate) fn de_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
@@ -174,24 +172,10 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
     }
     patches::apply_patches_json6902(target, acc)?;
     note(acc, "PatchJson6902Transformer", k.patches_json6902.len());
-    for r in &k.replicas {
-        ReplicaCountTransformer {
-            replica: r.clone(),
-            field_specs: tc.replicas.clone(),
-        }
-        .apply(&mut acc.rm)
-        .map_err(at("replicas"))?;
-        note(acc, "ReplicaCountTransformer", 1);
-    }
-    for image in &k.images {
-        ImageTagTransformer {
-            image_tag: image.clone(),
-            field_specs: tc.images.clone(),
-        }
-        .apply(&mut acc.rm)
-        .map_err(at("images"))?;
-        note(acc, "ImageTagTransformer", 1);
-    }
+    replicas::apply_all(&k.replicas, &tc.replicas, &mut acc.rm).map_err(at("replicas"))?;
+    note(acc, "ReplicaCountTransformer", k.replicas.len());
+    images::apply_all(&k.images, &tc.images, &mut acc.rm).map_err(at("images"))?;
+    note(acc, "ImageTagTransformer", k.images.len());
     replacements::apply_replacements(target, acc)?;
     note(
         acc,

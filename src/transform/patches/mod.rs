@@ -193,7 +193,7 @@ fn fmt_selector(s: &Selector) -> String {
 }
 
 /// Finds the one object a strategic-merge patch without `target` applies to.
-fn find_patch_target(rm: &ResMap, doc: &Value, src: &Source) -> Result<usize> {
+fn find_patch_target(rm: &mut ResMap, doc: &Value, src: &Source) -> Result<usize> {
     let id = patch_id(doc);
     let found = rm.find_by_any_id(&id);
     match found.as_slice() {
@@ -325,16 +325,22 @@ fn apply_smp_to_set(
 ) -> Result<()> {
     let mut deleted = Vec::new();
     for &i in indices {
-        let Some(res) = rm.get_mut(i) else { continue };
-        let before = res.id();
-        match apply_smp(res, doc, mode) {
-            Ok(MergeOutcome::Merged) => {}
-            Ok(MergeOutcome::Deleted) => deleted.push(i),
-            Err(e) => return Err(src.err(e).for_resource(before)),
+        let applied = rm.update(i, |res| {
+            let before = res.id();
+            apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
+        });
+        match applied {
+            Some(Ok(MergeOutcome::Merged)) | None => {}
+            Some(Ok(MergeOutcome::Deleted)) => deleted.push(i),
+            Some(Err(e)) => return Err(e),
         }
     }
-    let list = std::mem::take(rm).into_vec();
     let renamed = mode.allow_name_change || mode.allow_kind_change;
+    if deleted.is_empty() && !renamed {
+        // The common case: objects changed in place, ids and indexes still valid.
+        return Ok(());
+    }
+    let list = std::mem::take(rm).into_vec();
     let kept: Vec<Resource> = list
         .into_iter()
         .enumerate()
@@ -391,21 +397,20 @@ fn apply_json_to_selected(
     store_previous_id: bool,
 ) -> Result<()> {
     let matcher = Matcher::new(sel).map_err(|e| src.err(format!("target: {}", e.msg)))?;
-    let mut any = false;
-    for res in rm.iter_mut() {
-        if !matcher.matches(res) {
-            continue;
-        }
-        any = true;
-        let before = res.id();
-        if store_previous_id {
-            res.remember_id();
-        }
-        json6902::apply_ops(&mut res.body, ops)
-            .and_then(|_| after_json_patch(res))
-            .map_err(|e| src.err(e).for_resource(&before))?;
+    let selected = rm.select(&matcher);
+    for &i in &selected {
+        rm.update(i, |res| {
+            let before = res.id();
+            if store_previous_id {
+                res.remember_id();
+            }
+            json6902::apply_ops(&mut res.body, ops)
+                .and_then(|_| after_json_patch(res))
+                .map_err(|e| src.err(e).for_resource(&before))
+        })
+        .transpose()?;
     }
-    if !any {
+    if selected.is_empty() {
         warn_no_match(src, sel);
     }
     Ok(())
@@ -419,14 +424,9 @@ fn warn_no_match(src: &Source, sel: &Selector) {
     );
 }
 
-fn selected_indices(rm: &ResMap, sel: &Selector, src: &Source) -> Result<Vec<usize>> {
+fn selected_indices(rm: &mut ResMap, sel: &Selector, src: &Source) -> Result<Vec<usize>> {
     let matcher = Matcher::new(sel).map_err(|e| src.err(format!("target: {}", e.msg)))?;
-    Ok(rm
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| matcher.matches(r))
-        .map(|(i, _)| i)
-        .collect())
+    Ok(rm.select(&matcher))
 }
 
 /// `patchesStrategicMerge` (kustomize's PatchStrategicMergeTransformer).
@@ -475,7 +475,7 @@ pub fn apply_patches_strategic_merge(target: &Target, acc: &mut Accumulator) -> 
         ..SmpMode::default()
     };
     for (src, doc) in &patches {
-        let i = find_patch_target(&acc.rm, doc, src)?;
+        let i = find_patch_target(&mut acc.rm, doc, src)?;
         apply_smp_to_set(&mut acc.rm, &[i], doc, mode, src)?;
     }
     Ok(())
@@ -604,7 +604,7 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
         match (content, &p.target) {
             (Content::Smp(docs), Some(sel)) => match docs.first() {
                 Some(doc) => {
-                    let idx = selected_indices(&acc.rm, sel, &src)?;
+                    let idx = selected_indices(&mut acc.rm, sel, &src)?;
                     if idx.is_empty() {
                         warn_no_match(&src, sel);
                     }
@@ -615,17 +615,17 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             },
             (Content::Smp(docs), None) => {
                 for doc in &docs {
-                    let i = find_patch_target(&acc.rm, doc, &src)?;
-                    let Some(res) = acc.rm.get_mut(i) else {
-                        continue;
-                    };
-                    let before = res.id();
-                    match apply_smp(res, doc, mode) {
-                        Ok(MergeOutcome::Merged) => {}
-                        Ok(MergeOutcome::Deleted) => {
+                    let i = find_patch_target(&mut acc.rm, doc, &src)?;
+                    let applied = acc.rm.update(i, |res| {
+                        let before = res.id();
+                        apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
+                    });
+                    match applied {
+                        Some(Ok(MergeOutcome::Merged)) | None => {}
+                        Some(Ok(MergeOutcome::Deleted)) => {
                             acc.rm.remove(i);
                         }
-                        Err(e) => return Err(src.err(e).for_resource(before)),
+                        Some(Err(e)) => return Err(e),
                     }
                 }
             }
