@@ -102,6 +102,14 @@ impl ResMap {
                 ));
             }
             self.index().insert(id, next);
+            if let Some(names) = &mut self.names {
+                for n in all_names(&r) {
+                    let v = names.entry(n.to_string()).or_default();
+                    if v.last() != Some(&next) {
+                        v.push(next);
+                    }
+                }
+            }
             self.list.push(r);
         }
         Ok(())
@@ -238,5 +246,44 @@ impl<'a> IntoIterator for &'a ResMap {
     type IntoIter = std::slice::Iter<'a, Resource>;
     fn into_iter(self) -> Self::IntoIter {
         self.list.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::{Gvk, Origin};
+    use serde_json::json;
+
+    fn cm(name: &str) -> Resource {
+        Resource::new(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}),
+            Origin::default(),
+        )
+    }
+
+    fn id(name: &str) -> ResId {
+        ResId {
+            gvk: Gvk::new("", "v1", "ConfigMap"),
+            name: name.into(),
+            namespace: String::new(),
+        }
+    }
+
+    #[test]
+    fn indexes_follow_appends_and_updates() {
+        let mut rm = ResMap::new();
+        rm.append(cm("a")).unwrap();
+        assert_eq!(rm.find_by_any_id(&id("a")), vec![0]);
+        // The name index exists now; appends must extend it.
+        rm.append(cm("b")).unwrap();
+        assert_eq!(rm.find_by_any_id(&id("b")), vec![1]);
+        // A rename through update() is found by old and new names.
+        rm.update(0, |r| r.set_name("p-a"));
+        assert_eq!(rm.find_by_any_id(&id("a")), vec![0]);
+        assert_eq!(rm.find_by_any_id(&id("p-a")), vec![0]);
+        // The id index saw the rename: "a" is free again, "p-a" is taken.
+        rm.append(cm("a")).unwrap();
+        assert!(rm.append(cm("p-a")).is_err());
     }
 }

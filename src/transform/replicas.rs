@@ -41,7 +41,7 @@ pub fn apply_all(entries: &[Replica], field_specs: &[FieldSpec], rm: &mut ResMap
     let sels: Vec<_> = field_specs.iter().map(fs_gvk).collect();
     let mut found = vec![false; entries.len()];
     for r in rm.iter_mut() {
-        let cur_hit = by_name.get(r.name()).is_some();
+        let cur_hit = by_name.contains_key(r.name());
         let prev_hit = r
             .prev_ids
             .iter()
