@@ -61,9 +61,7 @@ pub fn absorb(rm: &mut ResMap, res: Resource) -> Result<()> {
                 Behavior::Merge => combine(old, res, true),
                 Behavior::Replace => combine(old, res, false),
             };
-            if let Some(slot) = rm.get_mut(i) {
-                *slot = merged;
-            }
+            rm.update(i, |slot| *slot = merged);
             Ok(())
         }
         many => {
