@@ -13,6 +13,7 @@ pub mod select;
 pub mod stack;
 pub mod transform;
 pub mod types;
+pub mod validate;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -8,6 +8,21 @@ use crate::resource::{ResId, Resource};
 #[derive(Debug, Clone, Default)]
 pub struct ResMap {
     list: Vec<Resource>,
+    /// What the build noticed but accepted, as kustomize does (an empty resource file, a
+    /// patch whose target matched nothing): `stackgen validate` reports these.
+    pub notes: Vec<Note>,
+}
+
+/// A finding of the build itself, reported by validation under `code` (see `docs/rules.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// A `K` rule code, e.g. `K001`.
+    pub code: &'static str,
+    pub file: std::sync::Arc<std::path::PathBuf>,
+    pub line: usize,
+    /// The object concerned, if any (`Deployment shop/web`).
+    pub resource: Option<String>,
+    pub message: String,
 }
 
 impl ResMap {
@@ -16,7 +31,10 @@ impl ResMap {
     }
 
     pub fn from_vec(list: Vec<Resource>) -> ResMap {
-        ResMap { list }
+        ResMap {
+            list,
+            notes: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -73,6 +91,7 @@ impl ResMap {
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
         let mut index: HashMap<ResId, usize> =
             HashMap::with_capacity(self.list.len() + other.len());
+        self.notes.extend(other.notes);
         for (i, r) in self.list.iter().enumerate() {
             index.insert(norm_id(&r.id()), i);
         }
