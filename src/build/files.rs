@@ -104,7 +104,8 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
             file: file.clone(),
             line: 0,
             resource: None,
-            message: format!("{} holds no objects", file.display()),
+            message: "resource file holds no objects (kustomize silently adds nothing from it)"
+                .into(),
         });
     }
     Ok(rm)

@@ -65,6 +65,8 @@ const WORKLOADS: &[&str] = &[
     "ControllerRevision",
 ];
 const RBAC: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+/// What replaces PodSecurityPolicy (no API does).
+const PSA: &str = "Pod Security Admission (namespace labels pod-security.kubernetes.io/enforce)";
 const FLOW: &[&str] = &["FlowSchema", "PriorityLevelConfiguration"];
 
 pub static REMOVED: &[Removed] = &[
@@ -87,7 +89,7 @@ pub static REMOVED: &[Removed] = &[
         version: "v1beta1",
         kinds: &["PodSecurityPolicy"],
         removed_in: 16,
-        replacement: "nothing: PodSecurityPolicy was removed in 1.25; use Pod Security Admission (namespace labels pod-security.kubernetes.io/*)",
+        replacement: PSA,
     },
     Removed {
         group: "extensions",
@@ -251,7 +253,7 @@ pub static REMOVED: &[Removed] = &[
         version: "v1beta1",
         kinds: &["PodSecurityPolicy"],
         removed_in: 25,
-        replacement: "nothing: PodSecurityPolicy was removed in 1.25; use Pod Security Admission (namespace labels pod-security.kubernetes.io/*)",
+        replacement: PSA,
     },
     Removed {
         group: "node.k8s.io",

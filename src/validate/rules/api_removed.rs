@@ -26,7 +26,8 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     let api = o.res.api_version();
     if let Some(r) = apis::removed(o.group, o.version, o.kind) {
         if cx.kube_version.minor >= r.removed_in {
-            let instead = if r.replacement.contains(' ') {
+            let no_api = r.replacement.contains(' ');
+            let instead = if no_api {
                 r.replacement.to_string()
             } else {
                 format!("apiVersion: {}", r.replacement)

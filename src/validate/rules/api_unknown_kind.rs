@@ -43,16 +43,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         format!("{} is served as apiVersion: {api}", o.kind)
     } else if let Some(r) = apis::kind_ever_existed(o.kind) {
         format!(
-            "{} existed only as {}/{} and was removed in Kubernetes 1.{}: {}",
-            o.kind,
-            r.group,
-            r.version,
-            r.removed_in,
-            if r.replacement.contains(' ') {
-                r.replacement.to_string()
-            } else {
-                format!("use {}", r.replacement)
-            }
+            "{} was served only as {}/{}, removed in Kubernetes 1.{}; use {}",
+            o.kind, r.group, r.version, r.removed_in, r.replacement
         )
     } else {
         RULE.info.hint.to_string()
