@@ -116,6 +116,9 @@ enum ValidateMode {
     Off,
 }
 
+/// Most warnings `build` prints (errors are always all printed).
+const MAX_BUILD_WARNINGS: usize = 50;
+
 fn parse_restrictor(s: &str) -> Result<LoadRestrictor, String> {
     s.parse()
 }
@@ -148,8 +151,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .diagnostics
                     .retain(|d| d.severity >= validate::Severity::Warning);
                 shown.skipped.clear();
+                // Every error, but not thousands of warnings on a big tree.
+                let mut warnings = 0usize;
+                let total_warnings = shown.warnings();
+                shown.diagnostics.retain(|d| {
+                    d.severity == validate::Severity::Error || {
+                        warnings += 1;
+                        warnings <= MAX_BUILD_WARNINGS
+                    }
+                });
                 if !shown.diagnostics.is_empty() {
                     eprint!("{}", validate::output::human(&shown, downgrade, false));
+                }
+                if total_warnings > MAX_BUILD_WARNINGS {
+                    eprintln!(
+                        "warning: {} more warning(s) not shown; `stackgen validate {}` lists them all",
+                        total_warnings - MAX_BUILD_WARNINGS,
+                        args.dir.display()
+                    );
                 }
                 if !downgrade && report.errors() > 0 {
                     anyhow::bail!(
@@ -207,9 +226,19 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<()> {
     let mut failures = 0usize;
     for path in &args.paths {
         let vopts = validation_options(&args.common, path)?;
+        let t0 = std::time::Instant::now();
         match load_for_validation(path, args.load_restrictor) {
             Ok(rm) => {
+                let t1 = std::time::Instant::now();
                 let r = validate::validate(&rm, &vopts);
+                if std::env::var_os("STACKGEN_TIMING").is_some() {
+                    eprintln!(
+                        "timing: load {:?}, validate {:?} ({} objects)",
+                        t1 - t0,
+                        t1.elapsed(),
+                        rm.len()
+                    );
+                }
                 all.diagnostics.extend(r.diagnostics);
                 for k in r.skipped {
                     match all

@@ -60,6 +60,9 @@ pub struct Obj<'a> {
     pub name: &'a str,
     ignore: Option<&'a str>,
     refs: std::cell::OnceCell<Vec<refs::Ref<'a>>>,
+    schema: std::cell::OnceCell<Option<&'static schema::St>>,
+    pod: std::cell::OnceCell<Option<(&'a Value, String)>>,
+    containers: std::cell::OnceCell<Vec<rules::Container<'a>>>,
 }
 
 impl<'a> Obj<'a> {
@@ -75,7 +78,33 @@ impl<'a> Obj<'a> {
             name: res.name(),
             ignore: res.annotation(IGNORE_ANNOTATION),
             refs: std::cell::OnceCell::new(),
+            schema: std::cell::OnceCell::new(),
+            pod: std::cell::OnceCell::new(),
+            containers: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The 1.33 definition of this object's kind, if it is a built-in kind.
+    pub fn schema(&self) -> Option<&'static schema::St> {
+        *self
+            .schema
+            .get_or_init(|| schema::kind_struct(self.group, self.version, self.kind))
+    }
+
+    /// The pod spec (for kinds that have one) and its field path.
+    pub fn pod_spec(&self) -> Option<(&'a Value, &str)> {
+        self.pod
+            .get_or_init(|| index::pod_spec(self.kind, &self.res.body))
+            .as_ref()
+            .map(|(v, p)| (*v, p.as_str()))
+    }
+
+    /// The containers of the pod spec (init and ephemeral ones included).
+    pub fn containers(&self) -> &[rules::Container<'a>] {
+        self.containers.get_or_init(|| match self.pod_spec() {
+            Some((spec, base)) => rules::containers(spec, base),
+            None => Vec::new(),
+        })
     }
 
     /// The references this object makes (computed once, on first use).
@@ -184,6 +213,13 @@ impl<'p> Sink<'p> {
         self.policy.severity(rule)
     }
 
+    fn merge(&mut self, other: Sink<'_>) {
+        self.out.extend(other.out);
+        for (k, n) in other.skipped {
+            *self.skipped.entry(k).or_default() += n;
+        }
+    }
+
     fn note(&mut self, n: &crate::resmap::Note) {
         let Some(rule) = rules::by_code(n.code) else {
             return;
@@ -217,29 +253,63 @@ pub fn validate_objects(
     notes: &[crate::resmap::Note],
     opts: &Options,
 ) -> Report {
+    let t0 = std::time::Instant::now();
     let cx = Ctx {
         objs,
         index: index::Index::new(objs),
         kube_version: opts.kube_version,
         crds: schema::crd::CrdTable::new(objs),
     };
-    let mut sink = Sink::new(&opts.policy);
-    for n in notes {
-        sink.note(n);
-    }
+    let t1 = std::time::Instant::now();
     let active: Vec<&Rule> = rules::ALL
         .iter()
         .copied()
         .filter(|r| r.check.is_some() && rules::wanted(r, &opts.policy))
         .collect();
-    for (i, r) in objs.iter().enumerate() {
-        let o = Obj::new(r, i);
-        for rule in &active {
-            if let Some(check) = rule.check {
-                check(&cx, &o, &mut sink);
+    // Objects are independent given the index: split them over the available cores.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(objs.len() / 2000 + 1);
+    let chunk = objs.len().div_ceil(threads.max(1)).max(1);
+    let run = |start: usize, part: &[Resource]| {
+        let mut sink = Sink::new(&opts.policy);
+        for (i, r) in part.iter().enumerate() {
+            let o = Obj::new(r, start + i);
+            for rule in &active {
+                if let Some(check) = rule.check {
+                    check(&cx, &o, &mut sink);
+                }
             }
         }
+        sink
+    };
+    let mut sink = Sink::new(&opts.policy);
+    for n in notes {
+        sink.note(n);
     }
+    if threads <= 1 {
+        sink.merge(run(0, objs));
+    } else {
+        let parts: Vec<Sink<'_>> = std::thread::scope(|s| {
+            let handles: Vec<_> = objs
+                .chunks(chunk)
+                .enumerate()
+                .map(|(k, part)| {
+                    let run = &run;
+                    s.spawn(move || run(k * chunk, part))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Sink::new(&opts.policy)))
+                .collect()
+        });
+        for p in parts {
+            sink.merge(p);
+        }
+    }
+    let t2 = std::time::Instant::now();
     let mut report = Report {
         diagnostics: sink.out,
         skipped: sink
@@ -254,5 +324,13 @@ pub fn validate_objects(
     };
     locate::refine_lines(&mut report.diagnostics);
     report.sort();
+    if std::env::var_os("STACKGEN_TIMING").is_some() {
+        eprintln!(
+            "timing: index {:?}, rules {:?}, lines+sort {:?}",
+            t1 - t0,
+            t2 - t1,
+            t2.elapsed()
+        );
+    }
     report
 }

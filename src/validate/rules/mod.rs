@@ -175,8 +175,8 @@ pub struct Container<'v> {
 }
 
 /// The pod spec of `o` (if its kind has one) and its path.
-pub fn pod_spec<'v>(o: &Obj<'v>) -> Option<(&'v Value, String)> {
-    super::index::pod_spec(o.kind, o.body())
+pub fn pod_spec<'o, 'v>(o: &'o Obj<'v>) -> Option<(&'v Value, &'o str)> {
+    o.pod_spec()
 }
 
 /// Every container of a pod spec, init containers included.
@@ -202,17 +202,14 @@ pub fn containers<'v>(spec: &'v Value, base: &str) -> Vec<Container<'v>> {
 }
 
 /// Containers of `o`'s pod spec.
-pub fn obj_containers<'v>(o: &Obj<'v>) -> Vec<Container<'v>> {
-    match pod_spec(o) {
-        Some((spec, base)) => containers(spec, &base),
-        None => Vec::new(),
-    }
+pub fn obj_containers<'o, 'v>(o: &'o Obj<'v>) -> &'o [Container<'v>] {
+    o.containers()
 }
 
 /// Whether `o` is a built-in Kubernetes object (so API rules apply); custom resources and
 /// kinds the build cannot know are left to the CRD check.
 pub fn is_builtin(o: &Obj<'_>) -> bool {
-    super::schema::kind_struct(o.group, o.version, o.kind).is_some()
+    o.schema().is_some()
 }
 
 /// Reports references of `o` to objects of `kind` that are not in the build.

@@ -26,7 +26,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     let mut findings = Vec::new();
-    if let Some(st) = schema::kind_struct(o.group, o.version, o.kind) {
+    if let Some(st) = o.schema() {
         schema::walk_object(o.body(), st, &mut |f| findings.push(f));
     } else if let Some(crd) = cx.crds.lookup(o.group, o.version, o.kind) {
         crd.check(o.body(), &mut |f| findings.push(f), &mut |path, msg| {

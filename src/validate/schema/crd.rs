@@ -8,7 +8,6 @@
 //! pattern is a regex the `regex` crate accepts; others are not checked). `metadata` is
 //! checked as Kubernetes ObjectMeta. CEL rules (`x-kubernetes-validations`) and `format`
 //! are not evaluated.
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -18,7 +17,7 @@ use super::{Finding, describe};
 pub struct CrdTable<'a> {
     /// (group, version, kind) → schema.
     schemas: HashMap<(&'a str, &'a str, &'a str), &'a Value>,
-    regexes: RefCell<HashMap<String, Option<regex::Regex>>>,
+    regexes: std::sync::Mutex<HashMap<String, Option<regex::Regex>>>,
 }
 
 /// One CRD version's schema, ready to check objects.
@@ -67,7 +66,7 @@ impl<'a> CrdTable<'a> {
         }
         CrdTable {
             schemas,
-            regexes: RefCell::new(HashMap::new()),
+            regexes: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -85,7 +84,9 @@ impl<'a> CrdTable<'a> {
     }
 
     fn regex_matches(&self, pattern: &str, s: &str) -> bool {
-        let mut cache = self.regexes.borrow_mut();
+        let Ok(mut cache) = self.regexes.lock() else {
+            return true;
+        };
         let re = cache
             .entry(pattern.to_string())
             .or_insert_with(|| regex::Regex::new(pattern).ok());
