@@ -40,6 +40,8 @@ impl std::str::FromStr for LoadRestrictor {
 pub struct Loader {
     dir: Arc<PathBuf>,
     restrictor: LoadRestrictor,
+    /// Variables for templated kustomization and Stack files (see `crate::template`).
+    vars: Arc<crate::template::TemplateVars>,
 }
 
 /// Whether a resource entry names a remote location (git repo or URL).
@@ -66,6 +68,7 @@ impl Loader {
         Ok(Loader {
             dir: Arc::new(canon),
             restrictor,
+            vars: Arc::default(),
         })
     }
 
@@ -75,6 +78,16 @@ impl Loader {
 
     pub fn restrictor(&self) -> LoadRestrictor {
         self.restrictor
+    }
+
+    /// This loader with template variables (inherited by child loaders).
+    pub fn with_template_vars(mut self, vars: Arc<crate::template::TemplateVars>) -> Loader {
+        self.vars = vars;
+        self
+    }
+
+    pub fn template_vars(&self) -> &crate::template::TemplateVars {
+        &self.vars
     }
 
     fn check_remote(&self, rel: &str) -> Result<()> {
@@ -150,6 +163,7 @@ impl Loader {
         Ok(Loader {
             dir: Arc::new(canon),
             restrictor: self.restrictor,
+            vars: self.vars.clone(),
         })
     }
 }

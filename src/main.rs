@@ -1,12 +1,21 @@
 //! The `stackgen` command line.
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use stackgen::argocd::PluginEnv;
+use stackgen::argocd::apps::AppsOptions;
+use stackgen::argocd::plugin::PluginOptions;
 use stackgen::build::{BuildOptions, build};
+use stackgen::graph::GraphFormat;
 use stackgen::loader::LoadRestrictor;
+use stackgen::output::Format;
+use stackgen::resmap::ResMap;
+use stackgen::template::TemplateVars;
+use stackgen::timings::{Stage, time};
 use stackgen::validate;
 
 #[derive(Parser)]
@@ -27,9 +36,36 @@ struct Cli {
 enum Command {
     /// Build a kustomization directory and print the YAML stream
     #[command(
-        after_help = "Examples:\n  stackgen build overlays/production > out.yaml\n  stackgen build . --validate warn -o out.yaml"
+        after_help = "Examples:\n  stackgen build overlays/production > out.yaml\n  stackgen build . --validate warn -o out.yaml\n  stackgen build overlays/production --order dependency --sync-waves\n  stackgen build overlays/dev --var BRANCH=feat-x --output-dir rendered/dev"
     )]
     Build(BuildArgs),
+    /// Argo CD: the config management plugin, plugin mode, Applications
+    #[command(subcommand)]
+    Argocd(ArgocdCommand),
+    /// Compare builds with committed goldens (exit 1 on drift, with a per-object diff)
+    #[command(
+        after_help = "Examples:\n  stackgen diff overlays/production golden/production.yaml\n  stackgen diff --golden golden/ overlays/"
+    )]
+    Diff(DiffArgs),
+    /// Check or refresh the goldens of every overlay (golden/<overlay>.yaml)
+    #[command(
+        after_help = "Examples:\n  stackgen golden --update --golden golden/ overlays/\n  stackgen golden --golden golden/ overlays/   # check only"
+    )]
+    Golden(GoldenArgs),
+    /// Print the dependency graph of a build (Mermaid or DOT)
+    #[command(
+        after_help = "Examples:\n  stackgen graph overlays/production\n  stackgen graph overlays/production --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph(GraphArgs),
+    /// Print the JSON Schema of the typed Stack kind (for editors and CI)
+    #[command(after_help = "Examples:\n  stackgen schema > stack.schema.json")]
+    Schema,
+    /// Print a kind Cluster config whose port mappings match the NodePorts a build exposes
+    #[command(
+        name = "kind-config",
+        after_help = "Examples:\n  stackgen kind-config overlays/dev > kind.yaml && kind create cluster --config kind.yaml"
+    )]
+    KindConfig(KindConfigArgs),
     /// Validate kustomization directories, built YAML streams or raw manifests
     #[command(
         after_help = "Each PATH is a kustomization directory (built first), a YAML file (a built stream or raw\nmanifests) or a directory of manifests. Exits 1 when there are errors or warnings (see --fail-on).\n\nExamples:\n  stackgen validate overlays/production\n  stackgen validate out.yaml --format sarif > stackgen.sarif\n  stackgen validate k8s/ --env dev --kube-version 1.29"
@@ -39,7 +75,23 @@ enum Command {
     Rules(RulesArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(Subcommand)]
+enum ArgocdCommand {
+    /// Print the sidecar plugin's plugin.yaml (ConfigManagementPlugin)
+    Plugin(PluginArgs),
+    /// Plugin `init`: check the application directory (run by Argo CD)
+    Init {
+        /// Application directory (Argo CD runs the plugin in it)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Plugin `generate`: build the application directory with Argo CD's environment (run by Argo CD)
+    Generate(GenerateArgs),
+    /// Print an Argo CD Application per overlay (or one ApplicationSet)
+    Apps(AppsArgs),
+}
+
+#[derive(clap::Args, Clone)]
 struct CommonValidation {
     /// Kubernetes version to validate against (default 1.33; env KUBE_VERSION)
     #[arg(long, value_name = "VERSION")]
@@ -92,13 +144,8 @@ enum FailOn {
     Never,
 }
 
-#[derive(clap::Args)]
-struct BuildArgs {
-    /// Directory holding a kustomization.yaml
-    dir: PathBuf,
-    /// Write the output to FILE instead of stdout (written only when the build succeeds)
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+#[derive(clap::Args, Clone)]
+struct BuildFlags {
     /// Which files a kustomization may read: LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
     #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
     load_restrictor: LoadRestrictor,
@@ -106,7 +153,157 @@ struct BuildArgs {
     #[arg(long, value_enum, default_value_t = ValidateMode::Error)]
     validate: ValidateMode,
     #[command(flatten)]
-    common: CommonValidation,
+    validation: CommonValidation,
+    /// Template variable for {{ vars.NAME }} in Stack and kustomization files (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// YAML mapping of template variables (read before --var)
+    #[arg(long, value_name = "FILE")]
+    vars_file: Vec<PathBuf>,
+    /// Object order: kustomize's (default) or dependency (namespaces, CRDs, RBAC, config, storage, data layer first)
+    #[arg(long, value_enum, default_value_t = OrderMode::Kustomize)]
+    order: OrderMode,
+    /// Annotate objects with argocd.argoproj.io/sync-wave from the dependency order; turn stackgen.dev/hook into Argo CD hooks
+    #[arg(long)]
+    sync_waves: bool,
+}
+
+#[derive(clap::Args, Clone)]
+struct OutputFlags {
+    /// Write the output to FILE instead of stdout (written only when the build succeeds)
+    #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
+    output: Option<PathBuf>,
+    /// Write one file per object: DIR/<namespace>/<kind>-<name>.yaml (cluster-scoped under _cluster/)
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// With --output-dir: delete files the build no longer produces (otherwise they are reported)
+    #[arg(long, requires = "output_dir")]
+    prune: bool,
+    /// Output format: yaml (kustomize's stream) or json (a v1 List; one object per file with --output-dir)
+    #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
+    format: FormatArg,
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Directory holding a kustomization.yaml
+    dir: PathBuf,
+    #[command(flatten)]
+    flags: BuildFlags,
+    #[command(flatten)]
+    out: OutputFlags,
+    /// Print the time spent in each stage (load, expand, transform, references, order, validate, emit) on stderr
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// Application directory
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    #[command(flatten)]
+    flags: BuildFlags,
+    #[command(flatten)]
+    out: OutputFlags,
+    /// Accept an empty result (Argo CD would prune everything the application owns)
+    #[arg(long)]
+    allow_empty: bool,
+}
+
+#[derive(clap::Args)]
+struct PluginArgs {
+    /// Print the ConfigMap and argocd-repo-server patch that install the plugin sidecar instead
+    #[arg(long)]
+    sidecar_patch: bool,
+    /// The stackgen executable inside the sidecar image
+    #[arg(long, default_value = "stackgen")]
+    binary: String,
+    /// Sidecar image (with --sidecar-patch)
+    #[arg(long)]
+    image: Option<String>,
+    /// Argo CD's namespace (with --sidecar-patch)
+    #[arg(long, default_value = "argocd")]
+    namespace: String,
+}
+
+#[derive(clap::Args)]
+struct AppsArgs {
+    /// Directory of overlays, relative to the repository root (one Application per subdirectory)
+    overlays: PathBuf,
+    /// The Git repository Argo CD reads
+    #[arg(long)]
+    repo_url: String,
+    #[arg(long, default_value = "HEAD")]
+    revision: String,
+    #[arg(long, default_value = "default")]
+    project: String,
+    /// Namespace of the Application objects
+    #[arg(long, default_value = "argocd")]
+    namespace: String,
+    #[arg(long, default_value = "https://kubernetes.default.svc")]
+    dest_server: String,
+    /// Prefix of the Application names
+    #[arg(long, default_value = "")]
+    name_prefix: String,
+    /// Plugin env entry for every Application (seen by templates as vars.NAME; repeatable)
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_var)]
+    env: Vec<(String, String)>,
+    /// Enable automated sync with prune and self-heal
+    #[arg(long)]
+    auto_sync: bool,
+    /// One ApplicationSet (git directory generator) instead of one Application per overlay
+    #[arg(long)]
+    applicationset: bool,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// A kustomization directory, or with --golden the directory of overlays
+    dir: PathBuf,
+    /// Golden file (YAML stream) or directory written by --output-dir
+    #[arg(required_unless_present = "golden")]
+    golden_file: Option<PathBuf>,
+    /// Check every overlay under DIR against GOLDEN/<overlay>.yaml (or GOLDEN/<overlay>/)
+    #[arg(long, value_name = "GOLDEN", conflicts_with = "golden_file")]
+    golden: Option<PathBuf>,
+    #[command(flatten)]
+    flags: BuildFlags,
+    /// Format of golden directories
+    #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
+    format: FormatArg,
+}
+
+#[derive(clap::Args)]
+struct GoldenArgs {
+    /// Directory of overlays
+    overlays: PathBuf,
+    /// Directory of goldens
+    #[arg(long, value_name = "GOLDEN", default_value = "golden")]
+    golden: PathBuf,
+    /// Rewrite the goldens from the current build instead of checking them
+    #[arg(long)]
+    update: bool,
+    #[command(flatten)]
+    flags: BuildFlags,
+}
+
+#[derive(clap::Args)]
+struct KindConfigArgs {
+    /// Directory holding a kustomization.yaml (usually the kind overlay)
+    dir: PathBuf,
+    #[command(flatten)]
+    flags: BuildFlags,
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Directory holding a kustomization.yaml
+    dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+    format: GraphFormatArg,
+    #[command(flatten)]
+    flags: BuildFlags,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -116,18 +313,45 @@ enum ValidateMode {
     Off,
 }
 
-/// Most warnings `build` prints (errors are always all printed).
-const MAX_BUILD_WARNINGS: usize = 50;
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OrderMode {
+    Kustomize,
+    Dependency,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FormatArg {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum GraphFormatArg {
+    Mermaid,
+    Dot,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Yaml => Format::Yaml,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
 
 fn parse_restrictor(s: &str) -> Result<LoadRestrictor, String> {
     s.parse()
 }
 
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    TemplateVars::parse_assignment(s)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<Quiet>() => ExitCode::from(1),
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
@@ -135,61 +359,312 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Builds `dir` through the whole pipeline: templating, kustomize's build, the opt-in
+/// order, sync waves, the plugin-mode checks. Notes for stderr are returned.
+fn build_pipeline(
+    dir: &Path,
+    flags: &BuildFlags,
+    plugin: Option<&PluginEnv>,
+) -> anyhow::Result<(ResMap, Vec<String>)> {
+    let mut vars = TemplateVars::default();
+    for f in &flags.vars_file {
+        vars.read_vars_file(f)?;
+    }
+    vars.vars.extend(flags.vars.iter().cloned());
+    if let Some(p) = plugin {
+        vars.vars.extend(p.vars.clone());
+        vars.app = p.app.clone();
+    }
+    let opts = BuildOptions {
+        load_restrictor: flags.load_restrictor,
+        template_vars: Arc::new(vars),
+    };
+    let mut rm = build(dir, &opts)?;
+    let mut notes = Vec::new();
+    time(Stage::Order, || -> stackgen::Result<()> {
+        if flags.order == OrderMode::Dependency {
+            stackgen::order::order_by_dependency(&mut rm)?;
+        }
+        if flags.sync_waves {
+            notes.extend(stackgen::order::apply_sync_waves(&mut rm)?);
+        }
+        Ok(())
+    })?;
+    // Validation of the final objects (schema, references, policy); in plugin mode it
+    // targets Argo CD's `KUBE_VERSION` unless --kube-version says otherwise.
+    if flags.validate != ValidateMode::Off {
+        let mut common = flags.validation.clone();
+        if common.kube_version.is_none() {
+            common.kube_version = plugin.and_then(|p| p.kube_version.clone());
+        }
+        let vopts = validation_options(&common, dir)?;
+        let report = time(Stage::Validate, || validate::validate(&rm, &vopts));
+        report_build_findings(&report, flags.validate == ValidateMode::Warn, dir)?;
+    }
+    if let Some(api) = plugin.and_then(|p| p.api_versions.as_ref()) {
+        api.check(&rm)?;
+    }
+    Ok((rm, notes))
+}
+
+fn emit(rm: &ResMap, out: &OutputFlags) -> anyhow::Result<()> {
+    let format = Format::from(out.format);
+    if let Some(dir) = &out.output_dir {
+        let report = stackgen::output::write_dir(rm, dir, format, out.prune)?;
+        eprintln!(
+            "{}: {} file(s) written, {} unchanged{}",
+            dir.display(),
+            report.written.len(),
+            report.unchanged.len(),
+            if report.removed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} stale removed", report.removed.len())
+            }
+        );
+        for s in &report.stale {
+            eprintln!(
+                "stale: {} (not produced by this build; remove it or use --prune)",
+                dir.join(s).display()
+            );
+        }
+        return Ok(());
+    }
+    let text = stackgen::output::render(rm, format)?;
+    write_output(out.output.as_ref(), text.as_bytes())
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
-            let opts = BuildOptions {
-                load_restrictor: args.load_restrictor,
-            };
-            let rm = build(&args.dir, &opts)?;
-            if args.validate != ValidateMode::Off {
-                let vopts = validation_options(&args.common, &args.dir)?;
-                let report = validate::validate(&rm, &vopts);
-                let downgrade = args.validate == ValidateMode::Warn;
-                let mut shown = report.clone();
-                shown
-                    .diagnostics
-                    .retain(|d| d.severity >= validate::Severity::Warning);
-                shown.skipped.clear();
-                // Every error, but not thousands of warnings on a big tree.
-                let mut warnings = 0usize;
-                let total_warnings = shown.warnings();
-                shown.diagnostics.retain(|d| {
-                    d.severity == validate::Severity::Error || {
-                        warnings += 1;
-                        warnings <= MAX_BUILD_WARNINGS
-                    }
-                });
-                if !shown.diagnostics.is_empty() {
-                    eprint!("{}", validate::output::human(&shown, downgrade, false));
-                }
-                if total_warnings > MAX_BUILD_WARNINGS {
-                    eprintln!(
-                        "warning: {} more warning(s) not shown; `stackgen validate {}` lists them all",
-                        total_warnings - MAX_BUILD_WARNINGS,
-                        args.dir.display()
-                    );
-                }
-                if !downgrade && report.errors() > 0 {
-                    anyhow::bail!(
-                        "validation failed with {} error(s); nothing was written (use --validate=warn to build anyway)",
-                        report.errors()
-                    );
-                }
+            let (rm, notes) = build_pipeline(&args.dir, &args.flags, None)?;
+            for n in notes {
+                eprintln!("{n}");
             }
-            let out = stackgen::yaml::emit::emit_stream(rm.iter().map(|r| &r.body));
-            write_output(args.output.as_ref(), out.as_bytes())
+            time(Stage::Emit, || emit(&rm, &args.out))?;
+            if args.timings {
+                eprint!("{}", stackgen::timings::format_report());
+            }
         }
-        Command::Validate(args) => run_validate(args),
+        Command::Argocd(ArgocdCommand::Plugin(a)) => {
+            let mut o = PluginOptions {
+                binary: a.binary,
+                namespace: a.namespace,
+                ..PluginOptions::default()
+            };
+            if let Some(i) = a.image {
+                o.image = i;
+            }
+            let text = if a.sidecar_patch {
+                stackgen::argocd::plugin::sidecar_patch(&o)
+            } else {
+                stackgen::argocd::plugin::plugin_yaml(&o)
+            };
+            write_output(None, text.as_bytes())?;
+        }
+        Command::Argocd(ArgocdCommand::Init { dir }) => {
+            let found = stackgen::build::KUSTOMIZATION_FILE_NAMES
+                .iter()
+                .any(|n| dir.join(n).is_file());
+            if !found {
+                anyhow::bail!(
+                    "{}: no kustomization file here: the stackgen plugin builds a kustomization directory",
+                    dir.display()
+                );
+            }
+            // Reject a malformed environment early, before generate.
+            PluginEnv::from_process()?;
+        }
+        Command::Argocd(ArgocdCommand::Generate(mut args)) => {
+            let env = PluginEnv::from_process()?;
+            if let Some(o) = env.str_option("ORDER") {
+                args.flags.order = OrderMode::from_str(o, true).map_err(|_| {
+                    anyhow::anyhow!(
+                        "parameter order (PARAM_ORDER) must be kustomize or dependency, not {o:?}"
+                    )
+                })?;
+            }
+            if let Some(v) = env.str_option("VALIDATE") {
+                args.flags.validate = ValidateMode::from_str(v, true).map_err(|_| {
+                    anyhow::anyhow!(
+                        "parameter validate (PARAM_VALIDATE) must be error, warn or off, not {v:?}"
+                    )
+                })?;
+            }
+            if let Some(b) = env.bool_option("SYNC_WAVES")? {
+                args.flags.sync_waves = b;
+            }
+            let allow_empty = env.bool_option("ALLOW_EMPTY")?.unwrap_or(args.allow_empty);
+            let (rm, notes) = build_pipeline(&args.dir, &args.flags, Some(&env))?;
+            if rm.is_empty() && !allow_empty {
+                anyhow::bail!(
+                    "{}: the build is empty; Argo CD would delete everything this application owns (pass --allow-empty or set parameter allow-empty=true if that is intended)",
+                    args.dir.display()
+                );
+            }
+            for n in notes {
+                eprintln!("{n}");
+            }
+            emit(&rm, &args.out)?;
+        }
+        Command::Argocd(ArgocdCommand::Apps(a)) => {
+            let o = AppsOptions {
+                overlays: a.overlays,
+                repo_url: a.repo_url,
+                revision: a.revision,
+                project: a.project,
+                argocd_namespace: a.namespace,
+                dest_server: a.dest_server,
+                name_prefix: a.name_prefix,
+                env: a.env,
+                auto_sync: a.auto_sync,
+                application_set: a.applicationset,
+            };
+            let (docs, warnings) = stackgen::argocd::apps::generate(&o)?;
+            for w in warnings {
+                eprintln!("{w}");
+            }
+            let text = stackgen::yaml::emit_stream(docs.iter());
+            write_output(None, text.as_bytes())?;
+        }
+        Command::Validate(args) => return run_validate(args),
         Command::Rules(args) => {
             let md = match args.format.as_str() {
                 "markdown" | "md" => true,
                 "text" | "human" => false,
                 other => anyhow::bail!("unknown format {other:?}: use text or markdown"),
             };
-            write_output(None, validate::output::rules_doc(md).as_bytes())
+            write_output(None, validate::output::rules_doc(md).as_bytes())?;
+        }
+        Command::Diff(a) => {
+            let drift = match (&a.golden, &a.golden_file) {
+                (Some(golden), _) => diff_overlays(&a.dir, golden, &a.flags, a.format.into())?,
+                (None, Some(g)) => diff_one(&a.dir, g, &a.flags, a.format.into())?,
+                (None, None) => anyhow::bail!("give a golden file or --golden DIR"),
+            };
+            if drift {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Golden(a) => {
+            if !a.update {
+                if diff_overlays(&a.overlays, &a.golden, &a.flags, Format::Yaml)? {
+                    return Ok(ExitCode::from(1));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let overlays = stackgen::argocd::apps::find_overlays(&a.overlays)?;
+            // Build everything first: goldens are written only when every overlay builds.
+            let mut outputs = Vec::new();
+            for ov in &overlays {
+                let (rm, _) = build_pipeline(&a.overlays.join(&ov.name), &a.flags, None)?;
+                outputs.push((
+                    ov.name.clone(),
+                    stackgen::output::render(&rm, Format::Yaml)?,
+                ));
+            }
+            std::fs::create_dir_all(&a.golden)
+                .with_context(|| format!("cannot create {}", a.golden.display()))?;
+            for (name, text) in outputs {
+                let p = a.golden.join(format!("{name}.yaml"));
+                let same = std::fs::read(&p).is_ok_and(|old| old == text.as_bytes());
+                if !same {
+                    std::fs::write(&p, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", p.display()))?;
+                    eprintln!("updated {}", p.display());
+                } else {
+                    eprintln!("unchanged {}", p.display());
+                }
+            }
+        }
+        Command::Schema => {
+            write_output(
+                None,
+                stackgen::stack::schema::stack_schema_json().as_bytes(),
+            )?;
+        }
+        Command::KindConfig(a) => {
+            let (rm, _) = build_pipeline(&a.dir, &a.flags, None)?;
+            let out = stackgen::stack::kind_config::kind_config_yaml(&rm);
+            write_output(None, out.as_bytes())?;
+        }
+        Command::Graph(a) => {
+            let (rm, _) = build_pipeline(&a.dir, &a.flags, None)?;
+            let f = match a.format {
+                GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+                GraphFormatArg::Dot => GraphFormat::Dot,
+            };
+            write_output(None, stackgen::graph::render(&rm, f).as_bytes())?;
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Compares one build with its golden; prints the drift. Returns whether there is drift.
+fn diff_one(dir: &Path, golden: &Path, flags: &BuildFlags, format: Format) -> anyhow::Result<bool> {
+    let (rm, _) = build_pipeline(dir, flags, None)?;
+    let drift = if golden.is_dir() {
+        stackgen::diff::diff_dir(&rm, golden, format)?
+    } else {
+        let text = stackgen::output::render(&rm, Format::Yaml)?;
+        match std::fs::read(golden) {
+            Ok(g) => stackgen::diff::diff_streams(
+                &text,
+                &String::from_utf8_lossy(&g),
+                &golden.display().to_string(),
+            ),
+            Err(_) => Some(format!(
+                "{} is missing: create it with `stackgen golden --update`\n",
+                golden.display()
+            )),
+        }
+    };
+    match drift {
+        None => {
+            eprintln!("ok: {} matches {}", dir.display(), golden.display());
+            Ok(false)
+        }
+        Some(d) => {
+            say(&format!(
+                "drift: {} differs from {}\n",
+                dir.display(),
+                golden.display()
+            ));
+            say(&d);
+            Ok(true)
+        }
+    }
+}
+
+/// Checks every overlay under `overlays` against `golden`. Build failures count as drift
+/// and are reported, so one broken overlay does not hide the others.
+fn diff_overlays(
+    overlays: &Path,
+    golden: &Path,
+    flags: &BuildFlags,
+    format: Format,
+) -> anyhow::Result<bool> {
+    let list = stackgen::argocd::apps::find_overlays(overlays)?;
+    let mut drift = false;
+    for ov in list {
+        let dir = overlays.join(&ov.name);
+        let g = stackgen::diff::golden_path(golden, &ov.name);
+        match diff_one(&dir, &g, flags, format) {
+            Ok(d) => drift |= d,
+            Err(e) => {
+                say(&format!("error: {}: {e:#}\n", dir.display()));
+                drift = true;
+            }
+        }
+    }
+    if drift {
+        say(&format!(
+            "golden check failed: review the diff, then run `stackgen golden --update --golden {} {}` if the change is intended\n",
+            golden.display(),
+            overlays.display()
+        ));
+    }
+    Ok(drift)
 }
 
 /// Validation settings from flags, environment variables and stackgen.yaml, in that order.
@@ -221,7 +696,7 @@ fn validation_options(
     })
 }
 
-fn run_validate(args: ValidateArgs) -> anyhow::Result<()> {
+fn run_validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut all = validate::Report::default();
     let mut failures = 0usize;
     for path in &args.paths {
@@ -269,23 +744,12 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<()> {
             FailOn::Error => all.errors() > 0,
             FailOn::Never => false,
         };
-    if failed {
-        return Err(anyhow::anyhow!(Quiet));
-    }
-    Ok(())
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
-
-/// An error already reported.
-#[derive(Debug)]
-struct Quiet;
-
-impl std::fmt::Display for Quiet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("validation found problems")
-    }
-}
-
-impl std::error::Error for Quiet {}
 
 /// A kustomization directory is built; a file or a directory of manifests is read as is.
 fn load_for_validation(
@@ -300,6 +764,7 @@ fn load_for_validation(
         if is_kust {
             let opts = BuildOptions {
                 load_restrictor: restrictor,
+                ..BuildOptions::default()
             };
             return Ok(build(path, &opts)?);
         }
@@ -351,6 +816,48 @@ fn collect_manifests(
     Ok(())
 }
 
+/// Prints a build's findings on stderr (every error, at most `MAX_BUILD_WARNINGS`
+/// warnings) and fails on errors unless `downgrade` (`--validate=warn`).
+fn report_build_findings(
+    report: &validate::Report,
+    downgrade: bool,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let mut shown = report.clone();
+    shown
+        .diagnostics
+        .retain(|d| d.severity >= validate::Severity::Warning);
+    shown.skipped.clear();
+    let total_warnings = shown.warnings();
+    let mut warnings = 0usize;
+    shown.diagnostics.retain(|d| {
+        d.severity == validate::Severity::Error || {
+            warnings += 1;
+            warnings <= MAX_BUILD_WARNINGS
+        }
+    });
+    if !shown.diagnostics.is_empty() {
+        eprint!("{}", validate::output::human(&shown, downgrade, false));
+    }
+    if total_warnings > MAX_BUILD_WARNINGS {
+        eprintln!(
+            "warning: {} more warning(s) not shown; `stackgen validate {}` lists them all",
+            total_warnings - MAX_BUILD_WARNINGS,
+            dir.display()
+        );
+    }
+    if !downgrade && report.errors() > 0 {
+        anyhow::bail!(
+            "validation failed with {} error(s); nothing was written (use --validate=warn to build anyway)",
+            report.errors()
+        );
+    }
+    Ok(())
+}
+
+/// Most warnings `build` prints (errors are always all printed).
+const MAX_BUILD_WARNINGS: usize = 50;
+
 fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
         Some(p) => {
@@ -366,4 +873,10 @@ fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Prints a report line on stdout; a closed pipe (`stackgen diff ... | head`) is not an error.
+fn say(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
 }

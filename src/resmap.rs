@@ -5,9 +5,14 @@ use crate::error::{Error, Result};
 use crate::resource::{ResId, Resource};
 
 /// Resources in the order they were accumulated.
+///
+/// Appending keeps a hash index of current ids so that collision checks stay linear in
+/// the number of resources; any mutable access drops the index (names may change) and the
+/// next append rebuilds it once.
 #[derive(Debug, Clone, Default)]
 pub struct ResMap {
     list: Vec<Resource>,
+    index: Option<HashMap<ResId, usize>>,
     /// What the build noticed but accepted, as kustomize does (an empty resource file, a
     /// patch whose target matched nothing): `stackgen validate` reports these.
     pub notes: Vec<Note>,
@@ -33,6 +38,7 @@ impl ResMap {
     pub fn from_vec(list: Vec<Resource>) -> ResMap {
         ResMap {
             list,
+            index: None,
             notes: Vec::new(),
         }
     }
@@ -50,6 +56,7 @@ impl ResMap {
     }
 
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Resource> {
+        self.index = None;
         self.list.iter_mut()
     }
 
@@ -58,6 +65,7 @@ impl ResMap {
     }
 
     pub fn as_mut_vec(&mut self) -> &mut Vec<Resource> {
+        self.index = None;
         &mut self.list
     }
 
@@ -70,41 +78,40 @@ impl ResMap {
     }
 
     pub fn get_mut(&mut self, i: usize) -> Option<&mut Resource> {
+        self.index = None;
         self.list.get_mut(i)
     }
 
     /// Appends one resource; an object with the same current id is an error naming both origins.
     pub fn append(&mut self, r: Resource) -> Result<()> {
-        let id = r.id();
-        if let Some(other) = self.list.iter().find(|o| o.id().same_as(&id)) {
-            return Err(Error::duplicate_id(
-                &id.to_string(),
-                &other.origin.to_string(),
-                &r.origin.to_string(),
-            ));
-        }
-        self.list.push(r);
-        Ok(())
+        self.append_all(ResMap::from_vec(vec![r]))
     }
 
-    /// Appends all of `other`, checking for id collisions in one pass over a hash index.
+    fn index(&mut self) -> &mut HashMap<ResId, usize> {
+        let list = &self.list;
+        self.index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                index.insert(norm_id(&r.id()), i);
+            }
+            index
+        })
+    }
+
+    /// Appends all of `other`, checking for id collisions against the hash index.
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
-        let mut index: HashMap<ResId, usize> =
-            HashMap::with_capacity(self.list.len() + other.len());
         self.notes.extend(other.notes);
-        for (i, r) in self.list.iter().enumerate() {
-            index.insert(norm_id(&r.id()), i);
-        }
         for r in other.list {
             let id = norm_id(&r.id());
-            if let Some(&i) = index.get(&id) {
+            let next = self.list.len();
+            if let Some(&i) = self.index().get(&id) {
                 return Err(Error::duplicate_id(
                     &r.id().to_string(),
                     &self.list[i].origin.to_string(),
                     &r.origin.to_string(),
                 ));
             }
-            index.insert(id, self.list.len());
+            self.index().insert(id, next);
             self.list.push(r);
         }
         Ok(())
@@ -131,10 +138,12 @@ impl ResMap {
     }
 
     pub fn remove(&mut self, i: usize) -> Resource {
+        self.index = None;
         self.list.remove(i)
     }
 
     pub fn retain(&mut self, f: impl FnMut(&Resource) -> bool) {
+        self.index = None;
         self.list.retain(f)
     }
 }

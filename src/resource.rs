@@ -169,6 +169,14 @@ pub struct Resource {
     pub behavior: Behavior,
     /// Names of variables / refs recorded by kustomize-like bookkeeping (e.g. "refBy").
     pub ref_by: Vec<ResId>,
+    /// Name prefixes added by prefix transformers, innermost first (kustomize's
+    /// `internal.config.kubernetes.io/prefixes` build annotation).
+    pub name_prefixes: Vec<String>,
+    /// Name suffixes added by suffix transformers, innermost first.
+    pub name_suffixes: Vec<String>,
+    /// Builtin transformers that ran over this object when `buildMetadata` is set: the
+    /// kustomization file that configured each, and the transformer kind, in order.
+    pub transformations: Vec<(Arc<PathBuf>, &'static str)>,
 }
 
 impl Resource {
@@ -180,6 +188,9 @@ impl Resource {
             needs_hash: false,
             behavior: Behavior::Create,
             ref_by: Vec::new(),
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
+            transformations: Vec::new(),
         }
     }
 
@@ -258,6 +269,12 @@ impl Resource {
         if self.prev_ids.last() != Some(&id) {
             self.prev_ids.push(id);
         }
+    }
+
+    /// kustomize's `StorePreviousId`: always records the current id (duplicates included).
+    pub fn store_previous_id(&mut self) {
+        let id = self.id();
+        self.prev_ids.push(id);
     }
 
     pub fn set_name(&mut self, name: &str) {

@@ -64,10 +64,20 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 ];
 
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    let av = gvk.api_version();
     CLUSTER_SCOPED
         .iter()
-        .any(|(a, k)| *k == gvk.kind && *a == av)
+        .any(|(a, k)| *k == gvk.kind && api_version_is(a, &gvk.group, &gvk.version))
+}
+
+/// `av == group/version` (or `version` when the group is empty) without allocating.
+fn api_version_is(av: &str, group: &str, version: &str) -> bool {
+    if group.is_empty() {
+        return av == version;
+    }
+    av.len() == group.len() + 1 + version.len()
+        && av.starts_with(group)
+        && av.as_bytes()[group.len()] == b'/'
+        && av.ends_with(version)
 }
 
 #[cfg(test)]

@@ -415,3 +415,206 @@ pub struct FieldOptions {
     #[serde(default)]
     pub create: bool,
 }
+
+/// The shape of a kustomization, for folding field-name case the way Go's JSON decoder
+/// does (kustomize accepts `patchesJSON6902` or `fieldpath`: an exact match wins, else a
+/// case-insensitive one). Only struct fields are folded, never user data such as label keys.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A struct: its fields and the shape of each field's value.
+    Struct(&'static [(&'static str, Shape)]),
+    /// A list of the inner shape.
+    List(&'static Shape),
+    /// Anything else: left alone.
+    Leaf,
+}
+
+const FIELD_SPEC: Shape = Shape::Struct(&[
+    ("group", Shape::Leaf),
+    ("version", Shape::Leaf),
+    ("kind", Shape::Leaf),
+    ("path", Shape::Leaf),
+    ("create", Shape::Leaf),
+]);
+const SELECTOR: Shape = Shape::Struct(&[
+    ("group", Shape::Leaf),
+    ("version", Shape::Leaf),
+    ("kind", Shape::Leaf),
+    ("name", Shape::Leaf),
+    ("namespace", Shape::Leaf),
+    ("annotationSelector", Shape::Leaf),
+    ("labelSelector", Shape::Leaf),
+]);
+const FIELD_OPTIONS: Shape = Shape::Struct(&[
+    ("delimiter", Shape::Leaf),
+    ("index", Shape::Leaf),
+    ("encoding", Shape::Leaf),
+    ("create", Shape::Leaf),
+]);
+const GENERATOR_OPTIONS: Shape = Shape::Struct(&[
+    ("labels", Shape::Leaf),
+    ("annotations", Shape::Leaf),
+    ("disableNameSuffixHash", Shape::Leaf),
+    ("immutable", Shape::Leaf),
+]);
+const GENERATOR: Shape = Shape::Struct(&[
+    ("namespace", Shape::Leaf),
+    ("name", Shape::Leaf),
+    ("behavior", Shape::Leaf),
+    ("literals", Shape::Leaf),
+    ("files", Shape::Leaf),
+    ("envs", Shape::Leaf),
+    ("env", Shape::Leaf),
+    ("options", GENERATOR_OPTIONS),
+    ("type", Shape::Leaf),
+]);
+const PATCH: Shape = Shape::Struct(&[
+    ("path", Shape::Leaf),
+    ("patch", Shape::Leaf),
+    ("target", SELECTOR),
+    ("options", Shape::Leaf),
+]);
+const SOURCE: Shape = Shape::Struct(&[
+    ("group", Shape::Leaf),
+    ("version", Shape::Leaf),
+    ("kind", Shape::Leaf),
+    ("name", Shape::Leaf),
+    ("namespace", Shape::Leaf),
+    ("fieldPath", Shape::Leaf),
+    ("options", FIELD_OPTIONS),
+]);
+const TARGET: Shape = Shape::Struct(&[
+    ("select", SELECTOR),
+    ("reject", Shape::List(&SELECTOR)),
+    ("fieldPaths", Shape::Leaf),
+    ("options", FIELD_OPTIONS),
+]);
+const REPLACEMENT: Shape = Shape::Struct(&[
+    ("path", Shape::Leaf),
+    ("source", SOURCE),
+    ("targets", Shape::List(&TARGET)),
+]);
+const VAR: Shape = Shape::Struct(&[
+    ("name", Shape::Leaf),
+    (
+        "objref",
+        Shape::Struct(&[
+            ("apiVersion", Shape::Leaf),
+            ("group", Shape::Leaf),
+            ("version", Shape::Leaf),
+            ("kind", Shape::Leaf),
+            ("name", Shape::Leaf),
+            ("namespace", Shape::Leaf),
+        ]),
+    ),
+    ("fieldref", Shape::Struct(&[("fieldPath", Shape::Leaf)])),
+]);
+const KUSTOMIZATION: Shape = Shape::Struct(&[
+    ("apiVersion", Shape::Leaf),
+    ("kind", Shape::Leaf),
+    ("metadata", Shape::Leaf),
+    ("openapi", Shape::Leaf),
+    ("namePrefix", Shape::Leaf),
+    ("nameSuffix", Shape::Leaf),
+    ("namespace", Shape::Leaf),
+    ("commonLabels", Shape::Leaf),
+    (
+        "labels",
+        Shape::List(&Shape::Struct(&[
+            ("pairs", Shape::Leaf),
+            ("includeSelectors", Shape::Leaf),
+            ("includeTemplates", Shape::Leaf),
+            ("fields", Shape::List(&FIELD_SPEC)),
+        ])),
+    ),
+    ("commonAnnotations", Shape::Leaf),
+    ("patchesStrategicMerge", Shape::Leaf),
+    ("patchesJson6902", Shape::List(&PATCH)),
+    ("patches", Shape::List(&PATCH)),
+    (
+        "images",
+        Shape::List(&Shape::Struct(&[
+            ("name", Shape::Leaf),
+            ("newName", Shape::Leaf),
+            ("tagSuffix", Shape::Leaf),
+            ("newTag", Shape::Leaf),
+            ("digest", Shape::Leaf),
+        ])),
+    ),
+    ("imageTags", Shape::Leaf),
+    ("replacements", Shape::List(&REPLACEMENT)),
+    (
+        "replicas",
+        Shape::List(&Shape::Struct(&[
+            ("name", Shape::Leaf),
+            ("count", Shape::Leaf),
+        ])),
+    ),
+    ("vars", Shape::List(&VAR)),
+    (
+        "sortOptions",
+        Shape::Struct(&[
+            ("order", Shape::Leaf),
+            (
+                "legacySortOptions",
+                Shape::Struct(&[("orderFirst", Shape::Leaf), ("orderLast", Shape::Leaf)]),
+            ),
+        ]),
+    ),
+    ("resources", Shape::Leaf),
+    ("components", Shape::Leaf),
+    ("crds", Shape::Leaf),
+    ("bases", Shape::Leaf),
+    ("configMapGenerator", Shape::List(&GENERATOR)),
+    ("secretGenerator", Shape::List(&GENERATOR)),
+    ("helmGlobals", Shape::Leaf),
+    ("helmCharts", Shape::Leaf),
+    ("helmChartInflationGenerator", Shape::Leaf),
+    ("generatorOptions", GENERATOR_OPTIONS),
+    ("configurations", Shape::Leaf),
+    ("generators", Shape::Leaf),
+    ("transformers", Shape::Leaf),
+    ("validators", Shape::Leaf),
+    ("buildMetadata", Shape::Leaf),
+]);
+
+/// Renames struct keys of a kustomization that match a field only case-insensitively to
+/// the field's spelling (Go `encoding/json` semantics). When both spellings are present
+/// the later one wins, as in Go.
+pub fn fold_kustomization_keys(v: &mut serde_json::Value) {
+    fold(v, KUSTOMIZATION);
+}
+
+fn fold(v: &mut serde_json::Value, shape: Shape) {
+    match (shape, v) {
+        (Shape::List(inner), serde_json::Value::Array(items)) => {
+            for it in items {
+                fold(it, *inner);
+            }
+        }
+        (Shape::Struct(fields), serde_json::Value::Object(map)) => {
+            let needs = map.keys().any(|k| !fields.iter().any(|(f, _)| f == k));
+            if needs {
+                let old = std::mem::take(map);
+                for (k, val) in old {
+                    let name = if fields.iter().any(|(f, _)| *f == k) {
+                        k
+                    } else {
+                        fields
+                            .iter()
+                            .find(|(f, _)| f.eq_ignore_ascii_case(&k))
+                            .map(|(f, _)| f.to_string())
+                            .unwrap_or(k)
+                    };
+                    map.insert(name, val);
+                }
+            }
+            for (k, val) in map.iter_mut() {
+                if let Some((_, s)) = fields.iter().find(|(f, _)| f == k) {
+                    fold(val, *s);
+                }
+            }
+        }
+        _ => {}
+    }
+}

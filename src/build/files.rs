@@ -13,7 +13,23 @@ use crate::resource::{Origin, Resource};
 pub fn load_resources(loader: &Loader, rel: &str) -> Result<ResMap> {
     let (path, bytes) = loader.read_file(rel)?;
     let shown = Arc::new(display_path(&path));
-    resources_from_bytes(&bytes, shown)
+    let mut rm = resources_from_bytes(&bytes, shown)?;
+    render_stack_templates(&mut rm, loader.template_vars())?;
+    Ok(rm)
+}
+
+/// Renders templated string values of `Stack` documents (see `crate::template`).
+fn render_stack_templates(rm: &mut ResMap, vars: &crate::template::TemplateVars) -> Result<()> {
+    for r in rm.iter_mut() {
+        if crate::template::is_stack(&r.body) && crate::template::has_templates(&r.body) {
+            crate::template::Renderer::new(vars).render_value(
+                &mut r.body,
+                r.origin.file.as_path(),
+                r.origin.line,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Paths in messages and origins are shown relative to the working directory when possible.
@@ -77,7 +93,9 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
         if name.is_empty() && !kind.ends_with("List") {
             return Err(err(format!("{kind} has no metadata.name")).at_field("metadata.name"));
         }
-        if api.is_empty() {
+        // kustomize passes objects without apiVersion through; no API server accepts one of
+        // its own kinds like that, so those fail here (unknown kinds are left to validation).
+        if api.is_empty() && BUILTIN_KINDS.contains(&kind) {
             return Err(err(format!("{kind} {name} has no apiVersion"))
                 .for_resource(format!("{kind} {name}"))
                 .at_field("apiVersion")
@@ -110,6 +128,33 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
     }
     Ok(rm)
 }
+
+/// Kinds served by every Kubernetes API server, for the missing-apiVersion check.
+const BUILTIN_KINDS: &[&str] = &[
+    "ConfigMap",
+    "CronJob",
+    "DaemonSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "Job",
+    "Namespace",
+    "NetworkPolicy",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodDisruptionBudget",
+    "ReplicaSet",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+    "StorageClass",
+];
 
 /// kustomize rejects objects with a null entry in any list.
 fn find_null_in_list(v: &Value) -> Option<String> {

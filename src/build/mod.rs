@@ -13,6 +13,7 @@
 //! name references are fixed, vars are resolved and local-config objects are dropped.
 mod accumulator;
 pub mod files;
+pub mod openapi;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,12 +23,15 @@ pub use accumulator::Accumulator;
 use crate::error::{Error, Result, suggest};
 use crate::loader::{LoadRestrictor, Loader};
 use crate::resmap::ResMap;
+use crate::timings::{Stage, time};
 use crate::types::{KUSTOMIZATION_FIELDS, Kustomization};
 
 /// Options of one build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub load_restrictor: LoadRestrictor,
+    /// Variables for templated kustomization and Stack files (`crate::template`).
+    pub template_vars: Arc<crate::template::TemplateVars>,
 }
 
 /// File names recognised as a kustomization, in kustomize's order.
@@ -79,7 +83,11 @@ impl Target {
             .to_string();
         // Read through the loader so that a symlinked kustomization file obeys the restrictor.
         let (_, bytes) = loader.read_file(&name).map_err(|e| e.in_file(&file))?;
-        let kust = parse_kustomization(&bytes, &files::display_path(&file))?;
+        let kust = parse_kustomization_with_vars(
+            &bytes,
+            &files::display_path(&file),
+            loader.template_vars(),
+        )?;
         Ok(Target {
             kust,
             loader,
@@ -99,9 +107,20 @@ impl Target {
 /// Parses and checks a kustomization file's bytes, applying kustomize's fix-ups of
 /// deprecated fields (`bases`, `imageTags`, `env`).
 pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
+    parse_kustomization_with_vars(bytes, file, &crate::template::TemplateVars::default())
+}
+
+/// [`parse_kustomization`], rendering templated string values with `vars` first.
+pub fn parse_kustomization_with_vars(
+    bytes: &[u8],
+    file: &Path,
+    vars: &crate::template::TemplateVars,
+) -> Result<Kustomization> {
     let text = crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file))?;
-    let value = crate::yaml::parse_one(text).map_err(|e| Error::from(e).in_file(file))?;
-    let value = match value {
+    let mut value =
+        crate::yaml::parse::parse_one_with(text, true).map_err(|e| Error::from(e).in_file(file))?;
+    crate::template::render_kustomization(&mut value, file, vars)?;
+    let mut value = match value {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         v @ serde_json::Value::Object(_) => v,
         other => {
@@ -112,6 +131,7 @@ pub fn parse_kustomization(bytes: &[u8], file: &Path) -> Result<Kustomization> {
             .in_file(file));
         }
     };
+    crate::types::fold_kustomization_keys(&mut value);
     if let Some(m) = value.as_object() {
         for key in m.keys() {
             if !KUSTOMIZATION_FIELDS.contains(&key.as_str()) {
@@ -210,14 +230,10 @@ fn humanize_serde(msg: &str) -> String {
 
 /// Builds the kustomization in `dir`: the whole pipeline up to (not including) output.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
-    let loader = Loader::new(dir, opts.load_restrictor)?;
+    let loader =
+        Loader::new(dir, opts.load_restrictor)?.with_template_vars(opts.template_vars.clone());
     let target = Target::load(loader)?;
-    if target.is_component() {
-        return Err(Error::msg(
-            "a Component cannot be built on its own; list it under `components:` of a Kustomization",
-        )
-        .in_file(target.file.as_path()));
-    }
+    openapi::set_from(&target, true)?;
     let mut stack = vec![target.clone()];
     let acc = accumulate_target(&target, Accumulator::default(), &mut stack)?;
     finish(&target, acc)
@@ -225,11 +241,18 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
 
 /// The steps kustomize runs once, at the top level, after accumulation.
 fn finish(target: &Target, mut acc: Accumulator) -> Result<ResMap> {
-    crate::generate::add_hashes(&mut acc.rm)?;
-    crate::transform::fix_name_references(&mut acc)?;
-    crate::transform::resolve_vars(&mut acc)?;
-    crate::transform::drop_local_config(&mut acc.rm);
-    crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())?;
+    time(Stage::References, || -> Result<()> {
+        crate::generate::add_hashes(&mut acc.rm)?;
+        crate::transform::fix_name_references(&mut acc)?;
+        crate::transform::resolve_vars(&mut acc)?;
+        crate::transform::drop_local_config(&mut acc.rm);
+        Ok(())
+    })?;
+    time(Stage::Order, || {
+        crate::transform::sort(&mut acc.rm, target.kust.sort_options.as_ref())
+            .map_err(|e| e.in_file(target.file.as_path()))
+    })?;
+    crate::transform::build_metadata::finish(target, &mut acc.rm)?;
     Ok(acc.rm)
 }
 
@@ -248,15 +271,21 @@ pub fn accumulate_target(
     }
     {
         let ancestors: Vec<&Target> = stack.iter().rev().skip(1).collect();
-        crate::stack::expand_stacks(target, &mut acc, &ancestors)?;
+        time(Stage::Expand, || {
+            crate::stack::expand_stacks(target, &mut acc, &ancestors)
+        })?;
     }
-    crate::transform::merge_configurations(target, &mut acc)?;
-    crate::generate::run_generators(target, &mut acc)?;
+    time(Stage::Transform, || -> Result<()> {
+        crate::transform::merge_configurations(target, &mut acc)?;
+        crate::generate::run_generators(target, &mut acc)
+    })?;
     for path in &target.kust.components {
         acc = accumulate_directory(target, acc, path, true, stack)?;
     }
-    crate::transform::run_transformers(target, &mut acc)?;
-    crate::transform::merge_vars(target, &mut acc)?;
+    time(Stage::Transform, || -> Result<()> {
+        crate::transform::run_transformers(target, &mut acc)?;
+        crate::transform::merge_vars(target, &mut acc)
+    })?;
     Ok(acc)
 }
 
@@ -270,7 +299,7 @@ fn accumulate_resource(
     let resolved = target.loader.resolve_file(path);
     match resolved {
         Ok(p) if p.is_file() => {
-            let rm = files::load_resources(&target.loader, path)?;
+            let rm = time(Stage::Load, || files::load_resources(&target.loader, path))?;
             acc.rm.append_all(rm)
         }
         Ok(p) if p.is_dir() => {
@@ -323,6 +352,7 @@ fn accumulate_directory(
         .in_file(target.file.as_path()));
     }
     let mut sub = Target::load(loader)?;
+    openapi::set_from(&sub, false)?;
     // kustomize propagates buildMetadata down to bases.
     sub.kust.build_metadata = target.kust.build_metadata.clone();
     if is_component && !sub.is_component() {

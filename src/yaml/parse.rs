@@ -86,7 +86,16 @@ pub fn decode_utf8(bytes: &[u8]) -> Result<&str, YamlError> {
 
 /// Parses every document of a YAML stream. Empty documents come back as `Value::Null`.
 pub fn parse_stream(src: &str) -> Result<Vec<Doc>, YamlError> {
-    let mut b = Builder::default();
+    parse_stream_with(src, false)
+}
+
+/// Like [`parse_stream`]; with `last_key_wins` a repeated mapping key replaces the earlier
+/// value instead of being an error (how kustomize reads kustomization files).
+pub fn parse_stream_with(src: &str, last_key_wins: bool) -> Result<Vec<Doc>, YamlError> {
+    let mut b = Builder {
+        last_key_wins,
+        ..Builder::default()
+    };
     for item in Parser::new_from_str(src) {
         let (ev, span) = item.map_err(|e| YamlError {
             line: e.marker().line(),
@@ -101,7 +110,12 @@ pub fn parse_stream(src: &str) -> Result<Vec<Doc>, YamlError> {
 /// Parses a stream that must hold exactly one document (a kustomization file, say).
 /// An empty stream gives `Value::Null`.
 pub fn parse_one(src: &str) -> Result<Value, YamlError> {
-    let mut docs = parse_stream(src)?;
+    parse_one_with(src, false)
+}
+
+/// [`parse_one`] with the duplicate-key policy of [`parse_stream_with`].
+pub fn parse_one_with(src: &str, last_key_wins: bool) -> Result<Value, YamlError> {
+    let mut docs = parse_stream_with(src, last_key_wins)?;
     docs.retain(|d| !d.value.is_null());
     match docs.len() {
         0 => Ok(Value::Null),
@@ -135,6 +149,7 @@ enum Frame {
 
 #[derive(Default)]
 struct Builder {
+    last_key_wins: bool,
     docs: Vec<Doc>,
     stack: Vec<Frame>,
     doc_line: usize,
@@ -336,6 +351,10 @@ impl Builder {
                     Some((key, line, is_merge)) => {
                         if is_merge {
                             merges.push(v);
+                            return Ok(());
+                        }
+                        if self.last_key_wins && map.contains_key(&key) {
+                            map.insert(key, v);
                             return Ok(());
                         }
                         if map.contains_key(&key) {

@@ -30,7 +30,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     if let Some((spec, base)) = pod_spec(o) {
         let mut seen = HashSet::new();
-        for c in containers(spec, &base) {
+        for c in containers(spec, base) {
             if !c.name.is_empty() && !seen.insert(c.name) {
                 out.report(
                     &RULE.info,

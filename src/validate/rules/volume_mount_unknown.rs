@@ -48,7 +48,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             );
         }
     }
-    for c in containers(spec, &base) {
+    for c in containers(spec, base) {
         for list in ["volumeMounts", "volumeDevices"] {
             let Some(ms) = c.value.get(list).and_then(Value::as_array) else {
                 continue;

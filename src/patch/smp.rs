@@ -1,0 +1,1018 @@
+//! Strategic merge patches with kustomize v5.6.0 semantics.
+//!
+//! kustomize does not use apimachinery's strategic merge for `patches:` and
+//! `patchesStrategicMerge:`; it walks target and patch together with kyaml's merge
+//! walker (`kyaml/yaml/merge2`). This module reproduces that walker's observable
+//! behaviour, quirks included. The rules, in short:
+//!
+//! * Maps merge field by field, visiting the union of field names in sorted order; new
+//!   fields are appended in that order. A `null` in the patch removes the field; a field
+//!   the patch removes that the target lacks adds nothing. A `null` already in the target
+//!   survives a patch that doesn't mention it.
+//! * `$patch: delete` on a map removes it; `$patch: replace` replaces a map that exists in
+//!   the target. On a whole object, `delete` removes the object ([`SmpOutcome::DeleteObject`])
+//!   while `replace` leaves it unchanged (kustomize keeps its own node). `$patch: replace`
+//!   on an element of a merged list also has no effect, `$patch: delete` removes it.
+//! * A list is merged only when the schema gives it a `merge` patch strategy (see
+//!   [`MergeSchema`]); otherwise the patch's list replaces the target's. Merged lists put
+//!   the patch's elements first (in patch order, merged with the matching target element),
+//!   then the target elements the patch didn't mention. Elements are matched on the merge
+//!   keys' scalar text (so `8080` matches `"8080"`); with several keys (container ports:
+//!   `containerPort` + `protocol`) a missing key value matches any value. Elements are
+//!   de-duplicated by key. Lists of primitives with a merge strategy (`finalizers`) become
+//!   the union, patch values first.
+//! * A list whose first `$patch`-carrying element is just `{$patch: replace|delete|merge}`
+//!   is replaced / removed / merged (only lists that are merged look at this).
+//! * `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` are not
+//!   directives for kustomize: they are copied into the result like any other field.
+//!
+//! The engine copies both documents into an arena of nodes so that it can share nodes the
+//! way kyaml shares YAML node pointers (a patch map that is added to the target is also
+//! walked against itself, which is how nested directives in added content are honoured).
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::schema::{MergeSchema, SchemaRef};
+use crate::error::Error;
+
+/// A strategic merge patch failure (kustomize's message text where it has one). Converts
+/// into the crate's [`Error`] so callers can add file and resource context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmpError {
+    pub msg: String,
+}
+
+impl SmpError {
+    pub(crate) fn msg(msg: impl Into<String>) -> SmpError {
+        SmpError { msg: msg.into() }
+    }
+}
+
+impl std::fmt::Display for SmpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for SmpError {}
+
+impl From<SmpError> for Error {
+    fn from(e: SmpError) -> Error {
+        Error::msg(e.msg)
+    }
+}
+
+type Result<T> = std::result::Result<T, SmpError>;
+
+/// What happened to the target object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmpOutcome {
+    /// The patch was merged into the object (which may be unchanged).
+    Applied,
+    /// The patch deleted the whole object (`$patch: delete` at the top, or nothing left):
+    /// the caller removes it from the resource list.
+    DeleteObject,
+}
+
+/// Applies a strategic merge patch to `target` (a whole object) in place, as kustomize
+/// v5.6.0's merge walker does. The schema root is found from the target's own
+/// `apiVersion`/`kind` (then the patch's). On [`SmpOutcome::DeleteObject`] the target
+/// is left as it was.
+///
+/// This is the bare merge: kustomize additionally restores the target's `kind`,
+/// `metadata.name` and `metadata.namespace` afterwards, see [`apply_smp_to_resource`].
+pub fn apply_smp(target: &mut Value, patch: &Value, schema: &MergeSchema) -> Result<SmpOutcome> {
+    let mut w = Walker {
+        nodes: Vec::new(),
+        schema,
+    };
+    let d = w.import(target, 0)?;
+    let p = w.import(patch, 0)?;
+    let result = w.walk(Some(d), Some(p), None, 0)?;
+    if result.is_none() {
+        return Ok(SmpOutcome::DeleteObject);
+    }
+    // kustomize keeps its own node even when the walk returned another one (a top-level
+    // `$patch: replace`), so the target is read back from its original node.
+    let out = w.export(d, 0)?;
+    let empty = match &out {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    };
+    if empty {
+        return Ok(SmpOutcome::DeleteObject);
+    }
+    *target = out;
+    Ok(SmpOutcome::Applied)
+}
+
+/// [`apply_smp`] plus what kustomize's `Resource.ApplySmPatch` does around it: unless
+/// the patch may change them (the `allowNameChange` / `allowKindChange` patch options),
+/// the target's `metadata.name` and `kind` are put back, and its `metadata.namespace`
+/// always is (removed when it had none).
+pub fn apply_smp_to_resource(
+    target: &mut Value,
+    patch: &Value,
+    schema: &MergeSchema,
+    allow_name_change: bool,
+    allow_kind_change: bool,
+) -> Result<SmpOutcome> {
+    let kind = meta_string(target.get("kind"));
+    let md = target.get("metadata").filter(|m| !is_nil_or_empty(m));
+    let name = md.and_then(|m| m.get("name")).map(|v| meta_string(Some(v)));
+    let namespace = md
+        .and_then(|m| m.get("namespace"))
+        .map(|v| meta_string(Some(v)));
+    let outcome = apply_smp(target, patch, schema)?;
+    if outcome == SmpOutcome::DeleteObject {
+        return Ok(outcome);
+    }
+    let Some(obj) = target.as_object_mut() else {
+        return Ok(outcome);
+    };
+    if !allow_kind_change {
+        obj.insert("kind".into(), Value::String(kind));
+    }
+    if !allow_name_change {
+        set_meta(obj, "name", Value::String(name.unwrap_or_default()));
+    }
+    match namespace.filter(|ns| !ns.is_empty()) {
+        Some(ns) => set_meta(obj, "namespace", Value::String(ns)),
+        None => {
+            if let Some(Value::Object(m)) = obj.get_mut("metadata") {
+                m.shift_remove("namespace");
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// The text of a scalar the way kyaml reads metadata strings ("" for null / empty).
+fn meta_string(v: Option<&Value>) -> String {
+    match v {
+        Some(v) if !is_nil_or_empty(v) => scalar_text(v).into_owned(),
+        _ => String::new(),
+    }
+}
+
+fn is_nil_or_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn set_meta(obj: &mut Map<String, Value>, field: &str, v: Value) {
+    let md = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !md.is_object() {
+        *md = Value::Object(Map::new());
+    }
+    if let Value::Object(m) = md {
+        m.insert(field.to_string(), v);
+    }
+}
+
+/// How YAML would spell a scalar (kyaml compares merge keys by this text).
+fn scalar_text(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Null => Cow::Borrowed("null"),
+        _ => Cow::Borrowed(""),
+    }
+}
+
+/// Deepest walk / copy accepted (our YAML reader already limits documents to 256 levels).
+const MAX_DEPTH: usize = 300;
+
+type Id = usize;
+
+#[derive(Debug, Clone)]
+enum Node {
+    Map(Vec<(String, Id)>),
+    Seq(Vec<Id>),
+    Scalar(Value),
+    /// `keep` marks a target null that must survive the merge.
+    Null {
+        keep: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Directive {
+    Unknown,
+    Replace,
+    Delete,
+    Merge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    Seq,
+    Scalar,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Map => "MappingNode",
+            Kind::Seq => "SequenceNode",
+            Kind::Scalar => "ScalarNode",
+        }
+    }
+}
+
+struct Walker<'s> {
+    nodes: Vec<Node>,
+    schema: &'s MergeSchema,
+}
+
+fn too_deep() -> SmpError {
+    SmpError::msg("strategic merge patch: document nests too deeply")
+}
+
+impl Walker<'_> {
+    // ---- arena --------------------------------------------------------------------
+
+    fn push(&mut self, n: Node) -> Id {
+        self.nodes.push(n);
+        self.nodes.len() - 1
+    }
+
+    fn import(&mut self, v: &Value, depth: usize) -> Result<Id> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        let n = match v {
+            Value::Null => Node::Null { keep: false },
+            Value::Object(m) => {
+                let mut entries = Vec::with_capacity(m.len());
+                for (k, v) in m {
+                    entries.push((k.clone(), self.import(v, depth + 1)?));
+                }
+                Node::Map(entries)
+            }
+            Value::Array(a) => {
+                let mut items = Vec::with_capacity(a.len());
+                for v in a {
+                    items.push(self.import(v, depth + 1)?);
+                }
+                Node::Seq(items)
+            }
+            s => Node::Scalar(s.clone()),
+        };
+        Ok(self.push(n))
+    }
+
+    fn export(&self, id: Id, depth: usize) -> Result<Value> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        Ok(match self.node(id) {
+            Some(Node::Map(entries)) => {
+                let mut m = Map::new();
+                for (k, v) in entries {
+                    let v = self.export(*v, depth + 1)?;
+                    m.entry(k.clone()).or_insert(v);
+                }
+                Value::Object(m)
+            }
+            Some(Node::Seq(items)) => {
+                let mut a = Vec::with_capacity(items.len());
+                for v in items {
+                    a.push(self.export(*v, depth + 1)?);
+                }
+                Value::Array(a)
+            }
+            Some(Node::Scalar(v)) => v.clone(),
+            Some(Node::Null { .. }) | None => Value::Null,
+        })
+    }
+
+    fn node(&self, id: Id) -> Option<&Node> {
+        self.nodes.get(id)
+    }
+
+    fn kind(&self, id: Id) -> Option<Kind> {
+        match self.node(id)? {
+            Node::Map(_) => Some(Kind::Map),
+            Node::Seq(_) => Some(Kind::Seq),
+            Node::Scalar(_) => Some(Kind::Scalar),
+            Node::Null { .. } => None,
+        }
+    }
+
+    fn is_null(&self, id: Id) -> bool {
+        matches!(self.node(id), Some(Node::Null { .. }) | None)
+    }
+
+    fn missing_or_null(&self, id: Option<Id>) -> bool {
+        id.is_none_or(|i| self.is_null(i))
+    }
+
+    fn tagged_null(&self, id: Option<Id>) -> bool {
+        id.is_some_and(|i| self.is_null(i))
+    }
+
+    fn empty_map(&self, id: Option<Id>) -> bool {
+        match id {
+            None => true,
+            Some(i) => match self.node(i) {
+                Some(Node::Map(e)) => e.is_empty(),
+                Some(Node::Null { .. }) | None => true,
+                _ => false,
+            },
+        }
+    }
+
+    fn nil_or_empty(&self, id: Option<Id>) -> bool {
+        match id {
+            None => true,
+            Some(i) => match self.node(i) {
+                Some(Node::Map(e)) => e.is_empty(),
+                Some(Node::Seq(e)) => e.is_empty(),
+                Some(Node::Null { .. }) | None => true,
+                Some(Node::Scalar(_)) => false,
+            },
+        }
+    }
+
+    /// The node's scalar text ("" for maps and lists), like a YAML node's `Value`.
+    fn text(&self, id: Id) -> String {
+        match self.node(id) {
+            Some(Node::Scalar(v)) => scalar_text(v).into_owned(),
+            Some(Node::Null { .. }) => "null".to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// "" for a missing or null node, else its text.
+    fn value_of(&self, id: Option<Id>) -> String {
+        match id {
+            Some(i) if !self.is_null(i) => self.text(i),
+            _ => String::new(),
+        }
+    }
+
+    fn map_entries(&self, id: Id) -> Option<&Vec<(String, Id)>> {
+        match self.node(id) {
+            Some(Node::Map(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn seq_items(&self, id: Id) -> Option<&Vec<Id>> {
+        match self.node(id) {
+            Some(Node::Seq(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The value of the first field `name` of a map node.
+    fn field(&self, id: Id, name: &str) -> Option<Id> {
+        self.map_entries(id)?
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|&(_, v)| v)
+    }
+
+    fn wrong_kind(&self, expected: Kind, id: Id) -> SmpError {
+        let got = self.kind(id).map_or("ScalarNode", Kind::name);
+        let contents = self
+            .export(id, 0)
+            .ok()
+            .and_then(|v| serde_json::to_string(&v).ok())
+            .unwrap_or_default();
+        SmpError::msg(format!(
+            "wrong node kind: expected {} but got {got}: node contents:\n{contents}",
+            expected.name()
+        ))
+    }
+
+    /// Errors unless the node is missing, null or of the expected kind.
+    fn expect_kind(&self, id: Option<Id>, kind: Kind) -> Result<()> {
+        match id {
+            Some(i) if !self.is_null(i) && self.kind(i) != Some(kind) => {
+                Err(self.wrong_kind(kind, i))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    // ---- the walk -----------------------------------------------------------------
+
+    /// Merges `origin` (patch) into `dest` (target) at one position; returns the node to
+    /// store there, `None` to remove it.
+    fn walk(
+        &mut self,
+        dest: Option<Id>,
+        origin: Option<Id>,
+        schema: Option<SchemaRef>,
+        depth: usize,
+    ) -> Result<Option<Id>> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        let schema = schema.or_else(|| self.resource_schema(dest, origin));
+        let kind = [dest, origin]
+            .into_iter()
+            .flatten()
+            .find(|&i| !self.is_null(i))
+            .and_then(|i| self.kind(i));
+        match kind {
+            Some(k @ Kind::Map) | Some(k @ Kind::Seq) | Some(k @ Kind::Scalar) => {
+                self.expect_kind(dest, k)?;
+                self.expect_kind(origin, k)?;
+                match k {
+                    Kind::Map => self.walk_map(dest, origin, schema, depth),
+                    Kind::Seq => match schema {
+                        Some(s) if self.has_merge_strategy(s) => {
+                            self.walk_assoc(dest, origin, s, depth)
+                        }
+                        _ => Ok(origin.or(dest)),
+                    },
+                    Kind::Scalar => Ok(origin.or(dest)),
+                }
+            }
+            None => self.walk_map(dest, origin, schema, depth),
+        }
+    }
+
+    /// With no schema from the parent, a node that names an apiVersion and kind gets that
+    /// type's schema (the target is consulted first).
+    fn resource_schema(&self, dest: Option<Id>, origin: Option<Id>) -> Option<SchemaRef> {
+        for id in [dest, origin].into_iter().flatten() {
+            if self.map_entries(id).is_none() {
+                continue;
+            }
+            let text = |f: &str| {
+                self.field(id, f)
+                    .filter(|&v| matches!(self.node(v), Some(Node::Scalar(_))))
+                    .map(|v| self.text(v))
+                    .unwrap_or_default()
+            };
+            let (av, kind) = (text("apiVersion"), text("kind"));
+            if av.is_empty() || kind.is_empty() {
+                continue;
+            }
+            if let Some(s) = self.schema.root(&av, &kind) {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    fn has_merge_strategy(&self, s: SchemaRef) -> bool {
+        match self.schema.strategy_and_keys(s).0 {
+            Some(st) => st.split(',').any(|p| p == "merge"),
+            None => false,
+        }
+    }
+
+    fn walk_map(
+        &mut self,
+        dest: Option<Id>,
+        origin: Option<Id>,
+        schema: Option<SchemaRef>,
+        depth: usize,
+    ) -> Result<Option<Id>> {
+        let Some(dest) = self.visit_map(dest, origin)? else {
+            return Ok(None);
+        };
+        let mut names: Vec<String> = vec![];
+        for id in [Some(dest), origin].into_iter().flatten() {
+            if let Some(entries) = self.map_entries(id) {
+                names.extend(entries.iter().map(|(k, _)| k.clone()));
+            }
+        }
+        names.sort();
+        names.dedup();
+        for name in names {
+            let child_schema = schema.and_then(|s| self.schema.field(s, &name));
+            let fd = self.field(dest, &name);
+            let fo = origin.and_then(|o| self.field(o, &name));
+            let val = self.walk(fd, fo, child_schema, depth + 1)?;
+            self.set_field(dest, &name, val);
+        }
+        Ok(Some(dest))
+    }
+
+    fn visit_map(&mut self, dest: Option<Id>, origin: Option<Id>) -> Result<Option<Id>> {
+        if self.missing_or_null(dest) {
+            let ps = self.directive(origin).unwrap_or(Directive::Unknown);
+            if ps == Directive::Delete {
+                return Ok(None);
+            }
+            if origin.is_none() && dest.is_some() {
+                // keep a null the target spells out
+                return Ok(Some(self.push(Node::Null { keep: true })));
+            }
+            return Ok(origin);
+        }
+        if self.tagged_null(origin) {
+            return Ok(None);
+        }
+        Ok(match self.directive(origin)? {
+            Directive::Delete => None,
+            Directive::Replace => origin,
+            _ => dest,
+        })
+    }
+
+    /// Sets (or, for `None` / a plain null, removes) field `name` of map `dest`. An
+    /// existing field's node takes the new node's contents in place.
+    fn set_field(&mut self, dest: Id, name: &str, val: Option<Id>) {
+        let remove = match val {
+            None => true,
+            Some(v) => matches!(self.node(v), Some(Node::Null { keep: false }) | None),
+        };
+        let existing = self.field(dest, name);
+        let Some(Node::Map(_)) = self.node(dest) else {
+            return;
+        };
+        if remove {
+            if let Some(Node::Map(entries)) = self.nodes.get_mut(dest)
+                && let Some(pos) = entries.iter().position(|(k, _)| k == name)
+            {
+                entries.remove(pos);
+            }
+            return;
+        }
+        let Some(val) = val else { return };
+        match existing {
+            Some(e) if e == val => {}
+            Some(e) => {
+                let mut copy = self
+                    .nodes
+                    .get(val)
+                    .cloned()
+                    .unwrap_or(Node::Null { keep: false });
+                if let Node::Null { keep } = &mut copy {
+                    *keep = false;
+                }
+                if let Some(slot) = self.nodes.get_mut(e) {
+                    *slot = copy;
+                }
+            }
+            None => {
+                if let Some(Node::Map(entries)) = self.nodes.get_mut(dest) {
+                    entries.push((name.to_string(), val));
+                }
+            }
+        }
+    }
+
+    // ---- $patch directives --------------------------------------------------------
+
+    /// Reads the `$patch` directive of a patch node and removes it from the node.
+    fn directive(&mut self, patch: Option<Id>) -> Result<Directive> {
+        let Some(p) = patch else {
+            return Ok(Directive::Merge);
+        };
+        match self.node(p) {
+            Some(Node::Map(_)) => self.map_directive(p),
+            Some(Node::Seq(_)) => self.seq_directive(p),
+            _ => {
+                let tag = match self.node(p) {
+                    Some(Node::Scalar(Value::Bool(_))) => "!!bool",
+                    Some(Node::Scalar(Value::Number(n))) if n.is_f64() => "!!float",
+                    Some(Node::Scalar(Value::Number(_))) => "!!int",
+                    Some(Node::Scalar(_)) => "!!str",
+                    _ => "!!null",
+                };
+                Err(SmpError::msg(format!(
+                    "no implemented strategic merge patch strategy for '{tag}' ('{}')",
+                    self.text(p)
+                )))
+            }
+        }
+    }
+
+    fn parse_directive(v: &str) -> Result<Directive> {
+        match v {
+            "delete" => Ok(Directive::Delete),
+            "replace" => Ok(Directive::Replace),
+            "merge" => Ok(Directive::Merge),
+            _ => Err(SmpError::msg(format!("unknown patch strategy '{v}'"))),
+        }
+    }
+
+    fn map_directive(&mut self, p: Id) -> Result<Directive> {
+        let Some(v) = self.field(p, "$patch") else {
+            return Ok(Directive::Merge);
+        };
+        let d = Self::parse_directive(&self.text(v))?;
+        if let Some(Node::Map(entries)) = self.nodes.get_mut(p)
+            && let Some(pos) = entries.iter().position(|(k, _)| k == "$patch")
+        {
+            entries.remove(pos);
+        }
+        Ok(d)
+    }
+
+    fn seq_directive(&mut self, p: Id) -> Result<Directive> {
+        let items = self.seq_items(p).cloned().unwrap_or_default();
+        let Some(elem) = items
+            .into_iter()
+            .find(|&e| self.field(e, "$patch").is_some())
+        else {
+            return Ok(Directive::Merge);
+        };
+        if self.map_entries(elem).is_some_and(|e| e.len() > 1) {
+            // `$patch` next to other fields belongs to the element, not the list
+            return Ok(Directive::Merge);
+        }
+        let Some(v) = self.field(elem, "$patch") else {
+            return Ok(Directive::Merge);
+        };
+        let text = self.text(v);
+        let d = Self::parse_directive(&text)?;
+        self.element_setter(p, None, &["$patch".to_string()], &[text])?;
+        Ok(d)
+    }
+
+    // ---- element matching (kyaml's ElementSetter / ElementMatcher / FieldMatcher) --
+
+    /// The value of field `name` of `rn` (for `name == ""`, `rn` itself as a scalar),
+    /// when its text equals `want` (any value when `want` is `None`).
+    fn match_field(&self, rn: Id, name: &str, want: Option<&str>) -> Result<Option<Id>> {
+        if self.is_null(rn) {
+            return Ok(None);
+        }
+        if name.is_empty() {
+            if self.kind(rn) != Some(Kind::Scalar) {
+                return Err(self.wrong_kind(Kind::Scalar, rn));
+            }
+            return Ok((self.value_of(Some(rn)) == want.unwrap_or("")).then_some(rn));
+        }
+        if self.kind(rn) != Some(Kind::Map) {
+            return Err(self.wrong_kind(Kind::Map, rn));
+        }
+        let Some(v) = self.field(rn, name) else {
+            return Ok(None);
+        };
+        Ok(match want {
+            Some(w) if self.text(v) != w => None,
+            _ => Some(v),
+        })
+    }
+
+    /// Replaces the elements of `list` that match all `keys`/`values` by `element`, or
+    /// removes them when `element` is `None`; appends `element` when nothing matched.
+    /// Null and empty-map elements are dropped on the way, and when `values` is empty
+    /// every element is.
+    fn element_setter(
+        &mut self,
+        list: Id,
+        element: Option<Id>,
+        keys: &[String],
+        values: &[String],
+    ) -> Result<Option<Id>> {
+        let default_keys = [String::new()];
+        let keys = if keys.is_empty() {
+            &default_keys[..]
+        } else {
+            keys
+        };
+        let items = match self.node(list) {
+            Some(Node::Seq(items)) => items.clone(),
+            Some(Node::Null { .. }) | None => return Ok(None),
+            _ => return Err(self.wrong_kind(Kind::Seq, list)),
+        };
+        let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
+        let mut new_items = Vec::with_capacity(items.len() + 1);
+        let mut matched = false;
+        for elem in items {
+            if self.missing_or_null(Some(elem)) || self.empty_map(Some(elem)) {
+                continue;
+            }
+            if self.kind(elem) != Some(Kind::Map) && mapping_setter {
+                new_items.push(elem);
+                continue;
+            }
+            let mut found = true;
+            let mut val = None;
+            for (j, key) in keys.iter().enumerate() {
+                if let Some(v) = values.get(j) {
+                    let want = (!v.is_empty()).then_some(v.as_str());
+                    val = self.match_field(elem, key, want)?;
+                }
+                if val.is_none() {
+                    found = false;
+                    break;
+                }
+            }
+            if !found {
+                if !values.is_empty() {
+                    new_items.push(elem);
+                }
+                continue;
+            }
+            matched = true;
+            if let Some(e) = element {
+                new_items.push(e);
+            }
+        }
+        let deleting = self.missing_or_null(element);
+        if let (false, false, Some(e)) = (deleting, matched, element) {
+            new_items.push(e);
+        }
+        if let Some(slot) = self.nodes.get_mut(list) {
+            *slot = Node::Seq(new_items);
+        }
+        Ok(if deleting { None } else { element })
+    }
+
+    /// The first element of `list` whose fields `keys` have the texts `values` (for a
+    /// primitive list, `keys == [""]`, the element whose text is `values[0]`).
+    fn element_list(&self, list: Option<Id>, keys: &[String], values: &[String]) -> Option<Id> {
+        let items = self.seq_items(list?)?;
+        let default_values = [String::new()];
+        let values = if values.is_empty() {
+            &default_values[..]
+        } else {
+            values
+        };
+        let k0 = keys.first().map_or("", String::as_str);
+        if k0.is_empty() {
+            return items.iter().copied().find(|&i| self.text(i) == values[0]);
+        }
+        if keys.len() != values.len() {
+            return None;
+        }
+        items.iter().copied().find(|&item| {
+            self.kind(item) == Some(Kind::Map)
+                && keys
+                    .iter()
+                    .zip(values)
+                    .all(|(k, v)| self.field(item, k).is_some_and(|f| self.text(f) == *v))
+        })
+    }
+
+    // ---- merged lists ---------------------------------------------------------------
+
+    fn walk_assoc(
+        &mut self,
+        dest: Option<Id>,
+        origin: Option<Id>,
+        schema: SchemaRef,
+        depth: usize,
+    ) -> Result<Option<Id>> {
+        let Some(dest) = self.visit_list(dest, origin)? else {
+            return Ok(None);
+        };
+        let keys: Vec<String> = self
+            .schema
+            .strategy_and_keys(schema)
+            .1
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        let values = self.element_values(dest, origin, &keys);
+        if !values.is_empty() || !keys.is_empty() {
+            self.set_elements(values, &keys, dest, origin, schema, depth)
+        } else {
+            let values = self.primitive_values(dest, origin);
+            self.set_elements(values, &[String::new()], dest, origin, schema, depth)
+        }
+    }
+
+    fn visit_list(&mut self, dest: Option<Id>, origin: Option<Id>) -> Result<Option<Id>> {
+        if self.missing_or_null(dest) {
+            return Ok(origin);
+        }
+        if self.tagged_null(origin) {
+            return Ok(None);
+        }
+        Ok(match self.directive(origin)? {
+            Directive::Delete => None,
+            Directive::Replace => origin,
+            _ => dest,
+        })
+    }
+
+    /// Each element's merge-key texts, patch elements first, de-duplicated.
+    fn element_values(&self, dest: Id, origin: Option<Id>, keys: &[String]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = vec![];
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
+        for src in [origin, Some(dest)].into_iter().flatten() {
+            let Some(items) = self.seq_items(src) else {
+                continue;
+            };
+            for &item in items {
+                let vals: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        let f = if self.kind(item) == Some(Kind::Map) {
+                            self.field(item, k)
+                        } else {
+                            None
+                        };
+                        if self.nil_or_empty(f) {
+                            String::new()
+                        } else {
+                            f.map(|f| self.text(f)).unwrap_or_default()
+                        }
+                    })
+                    .collect();
+                if vals.is_empty() || seen.contains(&vals) {
+                    continue;
+                }
+                seen.insert(vals.clone());
+                out.push(vals);
+            }
+        }
+        out
+    }
+
+    /// The texts of a primitive list's elements, patch elements first, de-duplicated.
+    fn primitive_values(&self, dest: Id, origin: Option<Id>) -> Vec<Vec<String>> {
+        let mut out = vec![];
+        let mut seen: HashSet<String> = HashSet::new();
+        for src in [origin, Some(dest)].into_iter().flatten() {
+            let Some(items) = self.seq_items(src) else {
+                continue;
+            };
+            for &item in items {
+                let t = self.text(item);
+                if seen.insert(t.clone()) {
+                    out.push(vec![t]);
+                }
+            }
+        }
+        out
+    }
+
+    fn set_elements(
+        &mut self,
+        mut values_list: Vec<Vec<String>>,
+        keys: &[String],
+        dest: Id,
+        origin: Option<Id>,
+        schema: SchemaRef,
+        depth: usize,
+    ) -> Result<Option<Id>> {
+        let items = self.push(Node::Seq(vec![]));
+        let elem_schema = self.schema.elements(schema);
+        if keys.len() > 1 {
+            merge_values(&mut values_list);
+        }
+        let mut valid_keys: Vec<String> = vec![];
+        let mut valid_values: Vec<String>;
+        for values in &values_list {
+            if values.is_empty() {
+                continue;
+            }
+            (valid_keys, valid_values) = validate_keys(&values_list, values, keys);
+            let (ek, ev) = validate_keys(
+                std::slice::from_ref(&valid_values),
+                &valid_values,
+                &valid_keys,
+            );
+            let fd = self.element_list(Some(dest), &ek, &ev);
+            let fo = self.element_list(origin, &ek, &ev);
+            let val = self.walk(fd, fo, elem_schema, depth + 1)?;
+            let mut exit = false;
+            for (i, key) in valid_keys.iter().enumerate() {
+                if self.missing_or_null(val) || self.empty_map(val) {
+                    self.element_setter(dest, None, &valid_keys, &valid_values)?;
+                    exit = true;
+                } else if let Some(v) = val {
+                    let text = valid_values.get(i).cloned().unwrap_or_default();
+                    if key.is_empty() || text.is_empty() {
+                        continue;
+                    }
+                    if self.kind(v) != Some(Kind::Map) {
+                        return Err(self.wrong_kind(Kind::Map, v));
+                    }
+                    if self.field(v, key).is_none() {
+                        // kyaml puts the key back as a new (string) scalar
+                        let k = self.push(Node::Scalar(Value::String(text)));
+                        if let Some(Node::Map(entries)) = self.nodes.get_mut(v) {
+                            entries.push((key.clone(), k));
+                        }
+                    }
+                }
+            }
+            if exit {
+                continue;
+            }
+            self.element_setter(items, val, &valid_keys, &valid_values)?;
+        }
+        if !values_list.is_empty() {
+            self.append_list(items, dest, &valid_keys)?;
+            return Ok(Some(items));
+        }
+        Ok(Some(dest))
+    }
+
+    /// Adds the target's elements after the patch's (replacing a patch element with the
+    /// same keys by the target's node, which by then holds the merged content).
+    fn append_list(&mut self, dst: Id, src: Id, keys: &[String]) -> Result<()> {
+        let elems = self.seq_items(src).cloned().unwrap_or_default();
+        let primitive = keys.first().is_none_or(|k| k.is_empty());
+        for elem in elems {
+            if primitive {
+                let text = self.text(elem);
+                self.element_setter(dst, Some(elem), &[String::new()], &[text])?;
+                continue;
+            }
+            let mut v = vec![];
+            for key in keys {
+                match self.match_field(elem, key, None)? {
+                    Some(f) => v.push(self.text(f)),
+                    None => {
+                        if let Some(Node::Seq(items)) = self.nodes.get_mut(dst) {
+                            items.push(elem);
+                        }
+                    }
+                }
+            }
+            if keys.len() > 1 {
+                self.element_setter(dst, None, keys, &v)?;
+            }
+            self.element_setter(dst, Some(elem), keys, &v)?;
+        }
+        Ok(())
+    }
+}
+
+/// Keys with a value in at least one element are "valid"; the others are dropped from
+/// matching (all are kept when none has a value).
+fn validate_keys(
+    values_list: &[Vec<String>],
+    values: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let mut valid: HashSet<&str> = HashSet::new();
+    for vals in values_list {
+        for (i, v) in vals.iter().enumerate() {
+            if !v.is_empty()
+                && let Some(k) = keys.get(i)
+            {
+                valid.insert(k);
+            }
+        }
+    }
+    if valid.is_empty() {
+        return (keys.to_vec(), values.to_vec());
+    }
+    let vk = keys
+        .iter()
+        .filter(|k| valid.contains(k.as_str()))
+        .cloned()
+        .collect();
+    let vv = values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(k.as_str())))
+        .map(|(_, v)| v.clone())
+        .collect();
+    (vk, vv)
+}
+
+/// Unifies key tuples that agree wherever both have a value (e.g. a port without a
+/// protocol and the same port with one).
+fn merge_values(list: &mut [Vec<String>]) {
+    let n = list.len();
+    for i in 0..n {
+        let v1 = list[i].clone();
+        for j in 0..n {
+            if let Some(m) = unify(&v1, &list[j]) {
+                list[i] = m.clone();
+                list[j] = m;
+            }
+        }
+    }
+}
+
+fn unify(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() != b.len() {
+        return None;
+    }
+    let mut common = false;
+    let mut out = Vec::with_capacity(a.len());
+    for (x, y) in a.iter().zip(b) {
+        if x == y {
+            common = true;
+            out.push(x.clone());
+        } else if !x.is_empty() && !y.is_empty() {
+            return None;
+        } else if !x.is_empty() {
+            out.push(x.clone());
+        } else {
+            out.push(y.clone());
+        }
+    }
+    common.then_some(out)
+}

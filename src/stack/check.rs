@@ -1,0 +1,525 @@
+//! Checks of a stack that serde's types cannot express: names that must refer to each
+//! other, fields that exclude each other, values that need a profile. Every error names
+//! the field path and, for a misspelled reference, the closest valid name.
+use std::collections::HashSet;
+
+use super::profile::Defaults;
+use super::types::{Container, EnvVar, ExposeType, Probe, Service, Stack, WorkloadKind};
+use crate::error::{Error, Result, suggest};
+
+fn err(path: impl Into<String>, msg: impl Into<String>) -> Error {
+    Error::msg(msg).at_field(path)
+}
+
+fn unknown(path: String, what: &str, name: &str, known: &[&str]) -> Error {
+    let mut e = err(path, format!("unknown {what} {name:?}"));
+    if let Some(s) = suggest(name, known.iter().copied()) {
+        e = e.with_hint(format!("did you mean {s:?}?"));
+    } else if !known.is_empty() {
+        e = e.with_hint(format!("declared: {}", known.join(", ")));
+    }
+    e
+}
+
+fn dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn port_name_ok(s: &str) -> bool {
+    dns_label(s) && s.len() <= 15 && s.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// Checks the whole stack against itself and the profile.
+pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
+    let spec = &stack.spec;
+    if !dns_label(&stack.metadata.name) {
+        return Err(err(
+            "metadata.name",
+            format!(
+                "{:?} is not a valid name: lower-case letters, digits and '-', at most 63",
+                stack.metadata.name
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, l) in spec.layers.iter().enumerate() {
+        if !dns_label(&l.name) {
+            return Err(err(
+                format!("spec.layers[{i}].name"),
+                format!("{:?} is not a valid layer name", l.name),
+            ));
+        }
+        if !seen.insert(l.name.as_str()) {
+            return Err(err(
+                format!("spec.layers[{i}].name"),
+                format!("layer {:?} declared twice", l.name),
+            ));
+        }
+        if let Some(ns) = &l.namespace
+            && !dns_label(ns)
+        {
+            return Err(err(
+                format!("spec.layers[{i}].namespace"),
+                format!("{ns:?} is not a valid namespace name"),
+            ));
+        }
+    }
+    let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
+    let services: Vec<&str> = spec.services.iter().map(|s| s.name.as_str()).collect();
+    let secrets: Vec<&str> = spec.secrets.iter().map(|s| s.name.as_str()).collect();
+
+    let mut seen = HashSet::new();
+    for (i, s) in spec.secrets.iter().enumerate() {
+        let p = format!("spec.secrets[{i}]");
+        if !dns_label(&s.name) && !s.name.contains('.') {
+            return Err(err(
+                format!("{p}.name"),
+                format!("{:?} is not a valid Secret name", s.name),
+            ));
+        }
+        if !seen.insert(s.name.as_str()) {
+            return Err(err(
+                format!("{p}.name"),
+                format!("secret {:?} declared twice", s.name),
+            ));
+        }
+        let n = usize::from(s.existing == Some(true))
+            + usize::from(s.external_secret.is_some())
+            + usize::from(s.csi.is_some());
+        if n != 1 {
+            return Err(err(
+                p,
+                format!(
+                    "secret {:?} needs exactly one source: `existing: true`, `externalSecret` or `csi`",
+                    s.name
+                ),
+            )
+            .with_hint("secrets are declared by reference only: their values never live in the stack"));
+        }
+    }
+
+    let mut seen = HashSet::new();
+    for (i, s) in spec.services.iter().enumerate() {
+        let p = format!("spec.services[{i}]");
+        if !dns_label(&s.name) {
+            return Err(err(
+                format!("{p}.name"),
+                format!(
+                    "{:?} is not a valid service name: lower-case letters, digits and '-'",
+                    s.name
+                ),
+            ));
+        }
+        if !seen.insert(s.name.as_str()) {
+            return Err(err(
+                format!("{p}.name"),
+                format!("service {:?} declared twice", s.name),
+            ));
+        }
+        if !layers.contains(&s.layer.as_str()) {
+            return Err(unknown(format!("{p}.layer"), "layer", &s.layer, &layers));
+        }
+        check_service(&p, s, d, &services, &secrets)?;
+    }
+    if let Some(m) = &spec.monitoring
+        && !services.contains(&m.scraper.as_str())
+    {
+        return Err(unknown(
+            "spec.monitoring.scraper".into(),
+            "service",
+            &m.scraper,
+            &services,
+        ));
+    }
+    Ok(())
+}
+
+fn check_service(
+    p: &str,
+    s: &Service,
+    d: &Defaults,
+    services: &[&str],
+    secrets: &[&str],
+) -> Result<()> {
+    if s.image.trim().is_empty() {
+        return Err(err(format!("{p}.image"), "image is empty"));
+    }
+    // Port names across the main container and the sidecars share the Service.
+    let mut ports: Vec<&str> = Vec::new();
+    let mut numbers = HashSet::new();
+    let all_ports = s.ports.iter().map(|x| (format!("{p}.ports"), x)).chain(
+        s.sidecars.iter().enumerate().flat_map(|(j, c)| {
+            c.ports
+                .iter()
+                .map(move |x| (format!("{p}.sidecars[{j}].ports"), x))
+        }),
+    );
+    for (pp, port) in all_ports {
+        if !port_name_ok(&port.name) {
+            return Err(err(
+                pp,
+                format!(
+                    "port name {:?} is not valid: at most 15 lower-case letters, digits and '-'",
+                    port.name
+                ),
+            ));
+        }
+        if ports.contains(&port.name.as_str()) {
+            return Err(err(pp, format!("port name {:?} used twice", port.name)));
+        }
+        if port.port == 0 || !numbers.insert(port.port) {
+            return Err(err(pp, format!("port {} is 0 or used twice", port.port)));
+        }
+        if let Some(np) = port.node_port
+            && !(30000..=32767).contains(&np)
+        {
+            return Err(err(
+                pp,
+                format!("nodePort {np} is outside the node port range 30000-32767"),
+            ));
+        }
+        ports.push(&port.name);
+    }
+    match (s.kind, &s.schedule) {
+        (WorkloadKind::CronJob, None) => {
+            return Err(err(
+                format!("{p}.schedule"),
+                "a CronJob needs a schedule (e.g. \"0 2 * * *\")",
+            ));
+        }
+        (k, Some(_)) if k != WorkloadKind::CronJob => {
+            return Err(err(
+                format!("{p}.schedule"),
+                format!("schedule is only for kind CronJob, not {}", k.as_str()),
+            ));
+        }
+        _ => {}
+    }
+    if s.job.is_some() && s.kind.long_running() {
+        return Err(err(
+            format!("{p}.job"),
+            format!(
+                "job settings are only for Job and CronJob, not {}",
+                s.kind.as_str()
+            ),
+        ));
+    }
+    if let Some(e) = &s.expose {
+        if !s.kind.long_running() {
+            return Err(err(
+                format!("{p}.expose"),
+                format!("a {} is not exposed by a Service", s.kind.as_str()),
+            ));
+        }
+        if let Some(ing) = &e.ingress {
+            if e.type_ == Some(ExposeType::None) {
+                return Err(err(
+                    format!("{p}.expose"),
+                    "an Ingress needs a Service: type None excludes ingress",
+                ));
+            }
+            if s.ports.is_empty() {
+                return Err(err(
+                    format!("{p}.expose.ingress"),
+                    "an Ingress needs a port to route to",
+                ));
+            }
+            if ing.hosts.is_empty() {
+                return Err(err(
+                    format!("{p}.expose.ingress.hosts"),
+                    "an Ingress needs at least one host",
+                ));
+            }
+            for (j, path) in ing.paths.iter().enumerate() {
+                if let Some(port) = &path.port
+                    && !ports.contains(&port.as_str())
+                {
+                    return Err(unknown(
+                        format!("{p}.expose.ingress.paths[{j}].port"),
+                        "port",
+                        port,
+                        &ports,
+                    ));
+                }
+                if !path.path.starts_with('/') {
+                    return Err(err(
+                        format!("{p}.expose.ingress.paths[{j}].path"),
+                        "an Ingress path starts with '/'",
+                    ));
+                }
+            }
+        }
+    }
+    for (j, dep) in s.depends_on.iter().enumerate() {
+        if dep == &s.name {
+            return Err(err(
+                format!("{p}.dependsOn[{j}]"),
+                "a service cannot depend on itself",
+            ));
+        }
+        if !services.contains(&dep.as_str()) {
+            return Err(unknown(
+                format!("{p}.dependsOn[{j}]"),
+                "service",
+                dep,
+                services,
+            ));
+        }
+    }
+    check_env(&format!("{p}.env"), &s.env, secrets)?;
+    for (j, f) in s.secret_files.iter().enumerate() {
+        if !secrets.contains(&f.secret.as_str()) {
+            return Err(unknown(
+                format!("{p}.secretFiles[{j}].secret"),
+                "secret",
+                &f.secret,
+                secrets,
+            )
+            .with_hint_if_none("declare it in spec.secrets (existing, externalSecret or csi)"));
+        }
+    }
+    for (j, f) in s.config_files.iter().enumerate() {
+        let fp = format!("{p}.configFiles[{j}]");
+        if !f.path.starts_with('/') || f.path.ends_with('/') {
+            return Err(err(
+                format!("{fp}.path"),
+                format!("{:?} is not an absolute file path", f.path),
+            ));
+        }
+        if usize::from(f.content.is_some()) + usize::from(f.config_map.is_some()) != 1 {
+            return Err(err(
+                fp,
+                "a config file needs exactly one of content, configMap",
+            ));
+        }
+    }
+    let mut vols: Vec<&str> = Vec::new();
+    for (j, v) in s.storage.iter().enumerate() {
+        let vp = format!("{p}.storage[{j}]");
+        if !dns_label(&v.name) {
+            return Err(err(
+                format!("{vp}.name"),
+                format!("{:?} is not a valid volume name", v.name),
+            ));
+        }
+        if vols.contains(&v.name.as_str()) || v.name == "config-files" {
+            return Err(err(
+                format!("{vp}.name"),
+                format!("volume name {:?} used twice or reserved", v.name),
+            ));
+        }
+        vols.push(&v.name);
+        let n = usize::from(v.persistent.is_some())
+            + usize::from(v.empty_dir.is_some())
+            + usize::from(v.host_path.is_some());
+        if n != 1 {
+            return Err(err(
+                vp,
+                "a volume needs exactly one of persistent, emptyDir, hostPath",
+            ));
+        }
+        if v.host_path.is_some() && !d.is_kind() {
+            return Err(err(
+                format!("{vp}.hostPath"),
+                "hostPath storage is only allowed with profile kind",
+            )
+            .with_hint("declare it in overlays/dev with a patch targeting kind: Stack, or use persistent storage"));
+        }
+        if v.persistent.is_some() && s.kind == WorkloadKind::DaemonSet {
+            return Err(err(
+                format!("{vp}.persistent"),
+                "a DaemonSet cannot claim persistent storage per pod",
+            ));
+        }
+        if let Some(pv) = &v.persistent
+            && s.kind == WorkloadKind::Deployment
+            && d.replicas(s.kind, s.replicas) > 1
+            && (pv.access_modes.is_empty() || pv.access_modes.iter().all(|m| m == "ReadWriteOnce"))
+        {
+            return Err(err(
+                format!("{vp}.persistent"),
+                "a Deployment of more than one replica cannot share a ReadWriteOnce volume",
+            )
+            .with_hint(
+                "make the service a StatefulSet (one volume per replica), or use ReadWriteMany",
+            ));
+        }
+    }
+    for (kind, list) in [
+        ("initContainers", &s.init_containers),
+        ("sidecars", &s.sidecars),
+    ] {
+        for (j, c) in list.iter().enumerate() {
+            check_container(&format!("{p}.{kind}[{j}]"), c, &vols, secrets)?;
+            if kind == "initContainers" && (c.probes.is_some() || !c.ports.is_empty()) {
+                return Err(err(
+                    format!("{p}.{kind}[{j}]"),
+                    "init containers have neither probes nor ports",
+                ));
+            }
+        }
+    }
+    if let Some(pr) = &s.probes {
+        for (name, probe) in [
+            ("liveness", &pr.liveness),
+            ("readiness", &pr.readiness),
+            ("startup", &pr.startup),
+        ] {
+            if let Some(probe) = probe {
+                check_probe(
+                    &format!("{p}.probes.{name}"),
+                    probe,
+                    &s.ports.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(),
+                )?;
+            }
+        }
+    }
+    if let Some(m) = &s.metrics
+        && !ports.contains(&m.port.as_str())
+    {
+        return Err(unknown(
+            format!("{p}.metrics.port"),
+            "port",
+            &m.port,
+            &ports,
+        ));
+    }
+    if let Some(a) = &s.autoscaling {
+        if a.min_replicas == 0 || a.min_replicas > a.max_replicas {
+            return Err(err(
+                format!("{p}.autoscaling"),
+                "autoscaling needs 1 <= minReplicas <= maxReplicas",
+            ));
+        }
+        if !matches!(s.kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
+            return Err(err(
+                format!("{p}.autoscaling"),
+                format!("a {} cannot be autoscaled", s.kind.as_str()),
+            ));
+        }
+    }
+    if let Some(b) = &s.disruption_budget
+        && usize::from(b.min_available.is_some()) + usize::from(b.max_unavailable.is_some()) != 1
+    {
+        return Err(err(
+            format!("{p}.disruptionBudget"),
+            "a disruption budget needs exactly one of minAvailable, maxUnavailable",
+        ));
+    }
+    Ok(())
+}
+
+fn check_container(p: &str, c: &Container, vols: &[&str], secrets: &[&str]) -> Result<()> {
+    if !dns_label(&c.name) {
+        return Err(err(
+            format!("{p}.name"),
+            format!("{:?} is not a valid container name", c.name),
+        ));
+    }
+    check_env(&format!("{p}.env"), &c.env, secrets)?;
+    for (j, m) in c.mounts.iter().enumerate() {
+        if !vols.contains(&m.volume.as_str()) {
+            return Err(unknown(
+                format!("{p}.mounts[{j}].volume"),
+                "volume",
+                &m.volume,
+                vols,
+            ));
+        }
+    }
+    if let Some(pr) = &c.probes {
+        let names: Vec<&str> = c.ports.iter().map(|x| x.name.as_str()).collect();
+        for (name, probe) in [
+            ("liveness", &pr.liveness),
+            ("readiness", &pr.readiness),
+            ("startup", &pr.startup),
+        ] {
+            if let Some(probe) = probe {
+                check_probe(&format!("{p}.probes.{name}"), probe, &names)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_probe(p: &str, probe: &Probe, ports: &[&str]) -> Result<()> {
+    let n = usize::from(probe.http.is_some())
+        + usize::from(probe.tcp == Some(true))
+        + usize::from(!probe.exec.is_empty());
+    if n != 1 {
+        return Err(err(p, "a probe needs exactly one of http, tcp: true, exec"));
+    }
+    if probe.exec.is_empty() {
+        match &probe.port {
+            Some(super::types::IntOrString::Str(name)) if !ports.contains(&name.as_str()) => {
+                return Err(unknown(format!("{p}.port"), "port", name, ports));
+            }
+            None if ports.is_empty() => {
+                return Err(err(
+                    p,
+                    "an http or tcp probe needs a port and the container has none",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_env(p: &str, env: &[EnvVar], secrets: &[&str]) -> Result<()> {
+    let mut seen = HashSet::new();
+    for (j, e) in env.iter().enumerate() {
+        let ep = format!("{p}[{j}]");
+        if e.name.is_empty() {
+            return Err(err(format!("{ep}.name"), "empty variable name"));
+        }
+        if !seen.insert(e.name.as_str()) {
+            return Err(err(
+                format!("{ep}.name"),
+                format!("variable {:?} set twice", e.name),
+            ));
+        }
+        let n = usize::from(e.value.is_some())
+            + usize::from(e.secret.is_some())
+            + usize::from(e.config_map.is_some())
+            + usize::from(e.field.is_some());
+        if n != 1 {
+            return Err(err(
+                ep,
+                format!(
+                    "variable {:?} needs exactly one of value, secret, configMap, field",
+                    e.name
+                ),
+            ));
+        }
+        if let Some(r) = &e.secret
+            && !secrets.contains(&r.name.as_str())
+        {
+            return Err(
+                unknown(format!("{ep}.secret.name"), "secret", &r.name, secrets).with_hint_if_none(
+                    "declare it in spec.secrets (existing, externalSecret or csi)",
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+trait HintIfNone {
+    fn with_hint_if_none(self, h: &str) -> Self;
+}
+
+impl HintIfNone for Error {
+    fn with_hint_if_none(self, h: &str) -> Self {
+        if self.hint.is_some() {
+            self
+        } else {
+            self.with_hint(h)
+        }
+    }
+}

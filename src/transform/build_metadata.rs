@@ -1,0 +1,107 @@
+//! `buildMetadata` options applied at the end of a build, and the clean-up kustomize does
+//! when it removes its internal annotations.
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::fieldspec::{self, CreateKind};
+use crate::build::Target;
+use crate::error::Result;
+use crate::resmap::ResMap;
+use crate::types::FieldSpec;
+
+/// The label value kubectl 1.33's kustomize writes for `managedByLabel`.
+pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
+pub const MANAGED_BY_KEY: &str = "app.kubernetes.io/managed-by";
+
+/// Runs after sorting: the managed-by label, then kustomize's removal of its build
+/// annotations (which also drops `metadata.annotations` maps left empty).
+pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
+    if target
+        .kust
+        .build_metadata
+        .iter()
+        .any(|o| o == "managedByLabel")
+    {
+        let fs = FieldSpec {
+            path: "metadata/labels".into(),
+            create: true,
+            ..Default::default()
+        };
+        for r in rm.iter_mut() {
+            let gvk = r.gvk();
+            let shown = r.id();
+            fieldspec::apply(&mut r.body, &gvk, &fs, CreateKind::Map, &mut |v| {
+                fieldspec::set_entry(v, MANAGED_BY_KEY, MANAGED_BY_VALUE)
+            })
+            .map_err(|e| e.for_resource(&shown))?;
+        }
+    }
+    let opts = &target.kust.build_metadata;
+    let origins = opts.iter().any(|o| o == "originAnnotations");
+    let transformations = opts.iter().any(|o| o == "transformerAnnotations");
+    let root = target.dir();
+    for r in rm.iter_mut() {
+        if origins && r.origin.generator.is_none() && r.origin.line > 0 {
+            let path = relative_to(root, &absolute(r.origin.file.as_path()));
+            set_annotation(r, ORIGIN_KEY, format!("path: {path}\n"));
+        }
+        if transformations && !r.transformations.is_empty() {
+            let mut text = String::new();
+            for (file, kind) in &r.transformations {
+                let rel = relative_to(root, &absolute(file));
+                text.push_str(&format!(
+                    "- configuredIn: {rel}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n"
+                ));
+            }
+            set_annotation(r, TRANSFORMATIONS_KEY, text);
+        }
+        drop_empty_annotations(&mut r.body);
+    }
+    Ok(())
+}
+
+pub const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
+pub const TRANSFORMATIONS_KEY: &str = "alpha.config.kubernetes.io/transformations";
+
+fn set_annotation(r: &mut crate::resource::Resource, key: &str, value: String) {
+    let meta = r.metadata_mut();
+    let a = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if !a.is_object() {
+        *a = Value::Object(Default::default());
+    }
+    if let Value::Object(m) = a {
+        m.insert(key.to_string(), Value::String(value));
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `to` relative to the directory `from`, with `..` where needed (both absolute).
+pub fn relative_to(from: &Path, to: &Path) -> String {
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c);
+    }
+    out.to_string_lossy().into_owned()
+}
+
+/// kustomize always carries internal annotations during a build and clears the map when
+/// removing them leaves it empty.
+fn drop_empty_annotations(body: &mut Value) {
+    if let Some(Value::Object(meta)) = body.get_mut("metadata")
+        && matches!(meta.get("annotations"), Some(Value::Object(a)) if a.is_empty())
+    {
+        meta.remove("annotations");
+    }
+}

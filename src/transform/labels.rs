@@ -1,0 +1,65 @@
+//! `commonLabels` / `labels` (kustomize's LabelTransformer) and `commonAnnotations`
+//! (AnnotationsTransformer): both set string entries in maps found by field specs.
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::fieldspec::{self, CreateKind};
+use crate::error::Result;
+use crate::resmap::ResMap;
+use crate::types::FieldSpec;
+
+/// `kind: LabelTransformer` config.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelTransformer {
+    #[serde(default, deserialize_with = "super::de_str_map")]
+    pub labels: IndexMap<String, String>,
+    #[serde(default, deserialize_with = "super::de_vec")]
+    pub field_specs: Vec<FieldSpec>,
+}
+
+/// `kind: AnnotationsTransformer` config.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnnotationsTransformer {
+    #[serde(default, deserialize_with = "super::de_str_map")]
+    pub annotations: IndexMap<String, String>,
+    #[serde(default, deserialize_with = "super::de_vec")]
+    pub field_specs: Vec<FieldSpec>,
+}
+
+impl LabelTransformer {
+    pub fn apply(&self, rm: &mut ResMap) -> Result<()> {
+        set_entries(rm, &self.labels, &self.field_specs)
+    }
+}
+
+impl AnnotationsTransformer {
+    pub fn apply(&self, rm: &mut ResMap) -> Result<()> {
+        set_entries(rm, &self.annotations, &self.field_specs)
+    }
+}
+
+/// Sets every pair (in key order, as kustomize does) at every spec's map.
+pub fn set_entries(
+    rm: &mut ResMap,
+    pairs: &IndexMap<String, String>,
+    specs: &[FieldSpec],
+) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut keys: Vec<(&String, &String)> = pairs.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    for r in rm.iter_mut() {
+        let gvk = r.gvk();
+        let shown = r.id();
+        for (k, v) in &keys {
+            fieldspec::apply_all(&mut r.body, &gvk, specs, CreateKind::Map, &mut |node| {
+                fieldspec::set_entry(node, k, v)
+            })
+            .map_err(|e| e.for_resource(&shown))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `namespace` (kustomize's NamespaceTransformer).
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::fieldspec::{self, CreateKind};
+use crate::error::{Error, Result};
+use crate::resmap::{ResMap, norm_id};
+use crate::resource::ResId;
+use crate::types::FieldSpec;
+
+/// How (Cluster)RoleBinding subjects get the namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectMode {
+    /// Only subjects named `default` (kustomize's default).
+    #[default]
+    DefaultOnly,
+    /// Every ServiceAccount subject.
+    AllServiceAccounts,
+    /// No subject is touched.
+    None,
+}
+
+impl SubjectMode {
+    pub fn parse(s: &str) -> Result<SubjectMode> {
+        match s {
+            "" | "defaultOnly" => Ok(SubjectMode::DefaultOnly),
+            "allServiceAccounts" => Ok(SubjectMode::AllServiceAccounts),
+            "none" => Ok(SubjectMode::None),
+            other => Err(Error::msg(format!(
+                "invalid value {other:?} for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\""
+            ))
+            .at_field("setRoleBindingSubjects")),
+        }
+    }
+}
+
+/// The plugin config document (`kind: NamespaceTransformer`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceConfig {
+    #[serde(default)]
+    pub metadata: NsMeta,
+    #[serde(default, deserialize_with = "super::de_vec")]
+    pub field_specs: Vec<FieldSpec>,
+    #[serde(default)]
+    pub unset_only: bool,
+    #[serde(default, deserialize_with = "super::config::de_string")]
+    pub set_role_binding_subjects: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NsMeta {
+    #[serde(default, deserialize_with = "super::config::de_string")]
+    pub namespace: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NamespaceTransformer {
+    pub namespace: String,
+    pub field_specs: Vec<FieldSpec>,
+    pub unset_only: bool,
+    pub subjects: SubjectMode,
+}
+
+impl NamespaceTransformer {
+    pub fn from_config(c: NamespaceConfig) -> Result<NamespaceTransformer> {
+        Ok(NamespaceTransformer {
+            namespace: c.metadata.namespace,
+            field_specs: c.field_specs,
+            unset_only: c.unset_only,
+            subjects: SubjectMode::parse(&c.set_role_binding_subjects)?,
+        })
+    }
+
+    pub fn apply(&self, rm: &mut ResMap) -> Result<()> {
+        if self.namespace.is_empty() {
+            return Ok(());
+        }
+        // Current ids, counted, to detect two objects ending up with the same id.
+        let mut ids: HashMap<ResId, usize> = HashMap::with_capacity(rm.len());
+        for r in rm.iter() {
+            *ids.entry(norm_id(&r.id())).or_default() += 1;
+        }
+        for r in rm.iter_mut() {
+            let before = norm_id(&r.id());
+            r.store_previous_id();
+            let gvk = r.gvk();
+            let api_version = r.api_version().to_string();
+            let is_rb = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
+            let specs: Vec<&FieldSpec> = self
+                .field_specs
+                .iter()
+                .filter(|fs| fs.path != "metadata/namespace")
+                .filter(|fs| api_version == "v1" || fs.path != "metadata/name")
+                .filter(|fs| {
+                    !(is_rb
+                        && (fs.kind == "RoleBinding" || fs.kind == "ClusterRoleBinding")
+                        && fs.path == "subjects/namespace")
+                })
+                .collect();
+            let ns = self.namespace.as_str();
+            let unset_only = self.unset_only;
+            let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
+            let res_err = |e: Error| e.for_resource(before.to_string());
+            if !gvk.is_cluster_scoped() {
+                let meta = FieldSpec {
+                    path: "metadata/namespace".into(),
+                    create: true,
+                    ..Default::default()
+                };
+                fieldspec::apply(&mut r.body, &gvk, &meta, CreateKind::Scalar, &mut set)
+                    .map_err(res_err)?;
+            }
+            if is_rb {
+                self.subjects_hack(&mut r.body, &mut set).map_err(res_err)?;
+            }
+            for fs in specs {
+                fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut set).map_err(
+                    |e| res_err(e).with_hint("namespace field specs must target scalar fields"),
+                )?;
+            }
+            let after = norm_id(&r.id());
+            if after != before {
+                if let Some(c) = ids.get_mut(&before) {
+                    *c = c.saturating_sub(1);
+                }
+                *ids.entry(after.clone()).or_default() += 1;
+            }
+            if ids.get(&after).copied().unwrap_or(0) != 1 {
+                return Err(Error::msg(format!(
+                    "setting namespace {:?} makes two objects {after}: ids must stay unique",
+                    self.namespace
+                ))
+                .for_resource(r.id()));
+            }
+        }
+        Ok(())
+    }
+
+    fn subjects_hack(
+        &self,
+        body: &mut Value,
+        set: &mut dyn FnMut(&mut Value) -> Result<()>,
+    ) -> Result<()> {
+        let Some(Value::Array(subjects)) = body.get_mut("subjects") else {
+            return Ok(());
+        };
+        for s in subjects {
+            let Value::Object(m) = s else { continue };
+            let wanted = match self.subjects {
+                SubjectMode::None => return Ok(()),
+                SubjectMode::DefaultOnly => {
+                    m.get("name").and_then(Value::as_str) == Some("default")
+                }
+                SubjectMode::AllServiceAccounts => {
+                    m.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                }
+            };
+            if wanted {
+                let f = m
+                    .entry("namespace")
+                    .or_insert_with(|| Value::String(String::new()));
+                set(f).map_err(|e| e.at_field("subjects.namespace"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn set_ns(v: &mut Value, ns: &str, unset_only: bool) -> Result<()> {
+    if unset_only {
+        let existing = match v {
+            Value::Null => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(m) => !m.is_empty(),
+            _ => true,
+        };
+        if existing {
+            return Ok(());
+        }
+    }
+    fieldspec::set_scalar(v, Value::String(ns.to_string()))
+}

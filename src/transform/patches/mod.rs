@@ -1,0 +1,698 @@
+//! The patch transformers: `patchesStrategicMerge`, `patches` and `patchesJson6902`
+//! (kustomize v5.6's PatchStrategicMergeTransformer, PatchTransformer and
+//! PatchJson6902Transformer). Each runs at its own place in kustomize's order, on the
+//! resources this kustomization has accumulated so far.
+//!
+//! As in kustomize, every entry of a field is read and checked before any of them is applied.
+//! - `patches`: an entry is `path` or inline `patch` (exactly one). Its content is a JSON 6902
+//!   op list if it reads as one (YAML, or JSON when it starts with `[`), else strategic-merge
+//!   documents. Strategic-merge documents without `target` patch the object with their own
+//!   id (original, earlier or current); with `target` the single document patches every
+//!   selected object, keeping the object's name and kind unless `options` allow changing them.
+//!   JSON 6902 needs `target`.
+//! - `patchesStrategicMerge`: file paths or inline YAML, each patching the object with its id.
+//! - `patchesJson6902`: `target` (a name is required) and `path` or inline `patch`.
+//!
+//! A strategic-merge patch whose object is not in the build is an error; a `target` that
+//! selects nothing is not (kustomize ignores it), but we print a warning.
+mod json6902;
+mod merge;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use merge::{MergeOutcome, merge_patch};
+
+use crate::build::{Accumulator, Target};
+use crate::error::{Error, Result};
+use crate::resmap::ResMap;
+use crate::resource::{Gvk, ResId, Resource};
+use crate::select::Matcher;
+use crate::types::Selector;
+
+/// Where a patch came from, for messages.
+#[derive(Debug, Clone)]
+struct Source {
+    /// The patch file, or the kustomization file for inline patches.
+    file: PathBuf,
+    /// The kustomization field of an inline patch (`patches[1].patch`).
+    field: Option<String>,
+}
+
+impl Source {
+    fn err(&self, msg: impl Into<String>) -> Error {
+        let e = Error::msg(msg).in_file(&self.file);
+        match &self.field {
+            Some(f) => e.at_field(f.clone()),
+            None => e,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.field {
+            Some(f) => format!("{} {f}", self.file.display()),
+            None => self.file.display().to_string(),
+        }
+    }
+}
+
+fn kust_err(target: &Target, field: String, msg: impl Into<String>) -> Error {
+    Error::msg(msg)
+        .in_file(target.file.as_path())
+        .at_field(field)
+}
+
+/// Reads a patch file through the target's loader (which applies the load restrictor).
+fn read_patch_file(target: &Target, rel: &str, field: &str) -> Result<(Source, String)> {
+    let (path, bytes) = target
+        .loader
+        .read_file(rel)
+        .map_err(|e| e.in_file(target.file.as_path()).at_field(field.to_string()))?;
+    let shown = crate::build::files::display_path(&path);
+    let text = crate::yaml::decode_utf8(&bytes)
+        .map_err(|e| Error::from(e).in_file(&shown))?
+        .to_string();
+    Ok((
+        Source {
+            file: shown,
+            field: None,
+        },
+        text,
+    ))
+}
+
+fn inline_source(target: &Target, field: String) -> Source {
+    Source {
+        file: target.file.as_path().to_path_buf(),
+        field: Some(field),
+    }
+}
+
+/// Reads strategic-merge patch documents: empty documents are skipped, `*List` kinds are
+/// flattened, and every other document must be an object with `kind` and `metadata.name`.
+fn smp_docs(text: &str) -> std::result::Result<Vec<Value>, String> {
+    let docs = crate::yaml::parse_stream(text).map_err(|e| e.to_string())?;
+    let mut queue: std::collections::VecDeque<(Value, usize)> =
+        docs.into_iter().map(|d| (d.value, d.line)).collect();
+    let mut out = Vec::new();
+    while let Some((v, line)) = queue.pop_front() {
+        let at = |msg: String| {
+            if line > 0 {
+                format!("line {line}: {msg}")
+            } else {
+                msg
+            }
+        };
+        let obj = match v {
+            Value::Null => continue,
+            Value::Object(m) if m.is_empty() => continue,
+            Value::Object(m) => m,
+            other => {
+                return Err(at(format!(
+                    "a strategic-merge patch is a mapping (an object), found {}",
+                    crate::types::type_name(&other)
+                )));
+            }
+        };
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.is_empty() {
+            return Err(at(
+                "missing `kind`: a strategic-merge patch names the kind, \
+                 apiVersion and metadata.name of the object it patches"
+                    .into(),
+            ));
+        }
+        if kind.ends_with("List") {
+            match obj.get("items") {
+                Some(Value::Array(items)) => {
+                    queue.extend(items.iter().map(|i| (i.clone(), line)));
+                    continue;
+                }
+                Some(Value::Null) => continue,
+                Some(_) => return Err(at(format!("{kind}: `items` must be a list"))),
+                None => {}
+            }
+        }
+        let name = obj
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if name.is_empty() && !kind.ends_with("List") {
+            return Err(at(format!("{kind} patch has no metadata.name")));
+        }
+        out.push(Value::Object(obj));
+    }
+    Ok(out)
+}
+
+/// The id a strategic-merge patch document names.
+fn patch_id(doc: &Value) -> ResId {
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let meta = doc.get("metadata");
+    ResId {
+        gvk: Gvk::from_api_version(
+            doc.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+            doc.get("kind").and_then(Value::as_str).unwrap_or(""),
+        ),
+        name: s(meta.and_then(|m| m.get("name"))),
+        namespace: s(meta.and_then(|m| m.get("namespace"))),
+    }
+}
+
+fn fmt_id(id: &ResId) -> String {
+    let api = id.gvk.api_version();
+    let api = if api.is_empty() {
+        "no apiVersion".to_string()
+    } else {
+        api
+    };
+    format!("{id} ({api})")
+}
+
+fn fmt_selector(s: &Selector) -> String {
+    let parts: Vec<String> = [
+        ("group", &s.group),
+        ("version", &s.version),
+        ("kind", &s.kind),
+        ("name", &s.name),
+        ("namespace", &s.namespace),
+        ("labelSelector", &s.label_selector),
+        ("annotationSelector", &s.annotation_selector),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}: {v}"))
+    .collect();
+    if parts.is_empty() {
+        "{} (everything)".into()
+    } else {
+        format!("{{{}}}", parts.join(", "))
+    }
+}
+
+/// Finds the one object a strategic-merge patch without `target` applies to.
+fn find_patch_target(rm: &ResMap, doc: &Value, src: &Source) -> Result<usize> {
+    let id = patch_id(doc);
+    let found = rm.find_by_any_id(&id);
+    match found.as_slice() {
+        [i] => Ok(*i),
+        [] => {
+            let mut e = src.err(format!(
+                "strategic-merge patch for {} matches no object in this kustomization",
+                fmt_id(&id)
+            ));
+            if let Some(h) = no_match_hint(rm, &id) {
+                e = e.with_hint(h);
+            }
+            Err(e)
+        }
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .filter_map(|&i| rm.get(i))
+                .map(|r| r.id().to_string())
+                .collect();
+            Err(src.err(format!(
+                "strategic-merge patch for {} matches {} objects ({}); it must match exactly one",
+                fmt_id(&id),
+                many.len(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Explains near misses: the same name with another kind, apiVersion or namespace, or other
+/// objects of the same kind.
+fn no_match_hint(rm: &ResMap, id: &ResId) -> Option<String> {
+    let mut near = Vec::new();
+    let mut same_kind = Vec::new();
+    for r in rm {
+        let cur = r.id();
+        if r.all_ids().iter().any(|x| x.name == id.name) {
+            near.push(fmt_id(&cur));
+        } else if cur.gvk.kind == id.gvk.kind {
+            same_kind.push(cur.to_string());
+        }
+    }
+    if !near.is_empty() {
+        near.truncate(5);
+        return Some(format!(
+            "objects named {:?}: {}; a patch must match the object's apiVersion, kind, name and namespace",
+            id.name,
+            near.join(", ")
+        ));
+    }
+    if !same_kind.is_empty() {
+        let n = same_kind.len();
+        same_kind.truncate(5);
+        return Some(format!(
+            "{} object{} of kind {} in this kustomization: {}{}",
+            n,
+            if n == 1 { "" } else { "s" },
+            id.gvk.kind,
+            same_kind.join(", "),
+            if n > 5 { ", ..." } else { "" }
+        ));
+    }
+    None
+}
+
+/// How a strategic-merge patch treats its target's identity.
+#[derive(Debug, Clone, Copy, Default)]
+struct SmpMode {
+    allow_name_change: bool,
+    allow_kind_change: bool,
+    /// The patch takes the target's apiVersion (patches applied through a selected set).
+    use_target_api_version: bool,
+}
+
+/// Applies one strategic-merge patch document to `res` (kustomize's Resource.ApplySmPatch):
+/// name and kind are kept unless allowed to change; the namespace is always kept.
+fn apply_smp(
+    res: &mut Resource,
+    doc: &Value,
+    mode: SmpMode,
+) -> std::result::Result<MergeOutcome, String> {
+    let name = res.name().to_string();
+    let namespace = res.namespace().to_string();
+    let kind = res.kind().to_string();
+    if mode.allow_name_change || mode.allow_kind_change {
+        res.remember_id();
+    }
+    let mut patch = doc.clone();
+    if mode.use_target_api_version
+        && let Value::Object(m) = &mut patch
+    {
+        m.insert(
+            "apiVersion".into(),
+            Value::String(res.api_version().to_string()),
+        );
+    }
+    let gvk = res.gvk();
+    let outcome = merge_patch(&mut res.body, &patch, &gvk)?;
+    if outcome == MergeOutcome::Deleted {
+        return Ok(outcome);
+    }
+    let Value::Object(body) = &mut res.body else {
+        return Err("the patched object is no longer a mapping".into());
+    };
+    if !mode.allow_kind_change {
+        body.insert("kind".into(), Value::String(kind));
+    }
+    let meta = res.metadata_mut();
+    if !mode.allow_name_change {
+        meta.insert("name".into(), Value::String(name));
+    }
+    if namespace.is_empty() {
+        meta.remove("namespace");
+    } else {
+        meta.insert("namespace".into(), Value::String(namespace));
+    }
+    Ok(outcome)
+}
+
+/// Applies `doc` to the objects at `indices`, drops deleted ones and re-checks ids
+/// (kustomize's ResMap.ApplySmPatch).
+fn apply_smp_to_set(
+    rm: &mut ResMap,
+    indices: &[usize],
+    doc: &Value,
+    mode: SmpMode,
+    src: &Source,
+) -> Result<()> {
+    let mut deleted = Vec::new();
+    for &i in indices {
+        let Some(res) = rm.get_mut(i) else { continue };
+        let before = res.id();
+        match apply_smp(res, doc, mode) {
+            Ok(MergeOutcome::Merged) => {}
+            Ok(MergeOutcome::Deleted) => deleted.push(i),
+            Err(e) => return Err(src.err(e).for_resource(before)),
+        }
+    }
+    let list = std::mem::take(rm).into_vec();
+    let renamed = mode.allow_name_change || mode.allow_kind_change;
+    let kept: Vec<Resource> = list
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| deleted.binary_search(i).is_err())
+        .map(|(_, r)| r)
+        .collect();
+    if renamed {
+        let mut fresh = ResMap::new();
+        fresh.append_all(ResMap::from_vec(kept)).map_err(|e| {
+            src.err(e.msg.clone())
+                .with_hint("the patch renamed an object onto another one's id")
+        })?;
+        *rm = fresh;
+    } else {
+        *rm = ResMap::from_vec(kept);
+    }
+    Ok(())
+}
+
+/// Checks a JSON-patched object and tidies it as kustomize does (an emptied
+/// `metadata.annotations` is removed).
+fn after_json_patch(res: &mut Resource) -> std::result::Result<(), String> {
+    let Value::Object(body) = &mut res.body else {
+        return Err(format!(
+            "the patch turned the object into {}; it must stay a mapping",
+            crate::types::type_name(&res.body)
+        ));
+    };
+    if let Some(Value::Object(meta)) = body.get_mut("metadata") {
+        let empty = match meta.get("annotations") {
+            Some(Value::Null) => true,
+            Some(Value::Object(a)) => a.is_empty(),
+            _ => false,
+        };
+        if empty {
+            meta.remove("annotations");
+        }
+    }
+    if res.kind().is_empty() {
+        return Err("the patched object has no kind".into());
+    }
+    if res.name().is_empty() {
+        return Err("the patched object has no metadata.name".into());
+    }
+    Ok(())
+}
+
+/// Applies a JSON 6902 op list to every selected object.
+fn apply_json_to_selected(
+    rm: &mut ResMap,
+    sel: &Selector,
+    ops: &[Value],
+    src: &Source,
+    store_previous_id: bool,
+) -> Result<()> {
+    let matcher = Matcher::new(sel).map_err(|e| src.err(format!("target: {}", e.msg)))?;
+    let mut any = false;
+    for res in rm.iter_mut() {
+        if !matcher.matches(res) {
+            continue;
+        }
+        any = true;
+        let before = res.id();
+        if store_previous_id {
+            res.remember_id();
+        }
+        json6902::apply_ops(&mut res.body, ops)
+            .and_then(|_| after_json_patch(res))
+            .map_err(|e| src.err(e).for_resource(&before))?;
+    }
+    if !any {
+        warn_no_match(src, sel);
+    }
+    Ok(())
+}
+
+fn warn_no_match(src: &Source, sel: &Selector) {
+    eprintln!(
+        "warning: {}: patch target {} matches no object in this kustomization; the patch does nothing",
+        src.describe(),
+        fmt_selector(sel)
+    );
+}
+
+fn selected_indices(rm: &ResMap, sel: &Selector, src: &Source) -> Result<Vec<usize>> {
+    let matcher = Matcher::new(sel).map_err(|e| src.err(format!("target: {}", e.msg)))?;
+    Ok(rm
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matcher.matches(r))
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// `patchesStrategicMerge` (kustomize's PatchStrategicMergeTransformer).
+pub fn apply_patches_strategic_merge(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    let entries = &target.kust.patches_strategic_merge;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    // Read everything first.
+    let mut patches: Vec<(Source, Value)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let field = format!("patchesStrategicMerge[{i}]");
+        // An entry is inline YAML when it reads as patch documents, else a file path.
+        if let Ok(docs) = smp_docs(entry) {
+            let src = inline_source(target, field);
+            patches.extend(docs.into_iter().map(|d| (src.clone(), d)));
+            continue;
+        }
+        let (src, text) = read_patch_file(target, entry, &field).map_err(|e| {
+            if entry.contains('\n') {
+                // It was meant to be inline: say why it does not read as a patch.
+                let why = smp_docs(entry).err().unwrap_or_default();
+                kust_err(target, field.clone(), format!("inline patch: {why}"))
+            } else {
+                e
+            }
+        })?;
+        let docs = smp_docs(&text).map_err(|e| src.err(e))?;
+        patches.extend(docs.into_iter().map(|d| (src.clone(), d)));
+    }
+    if patches.is_empty() {
+        return Err(kust_err(
+            target,
+            "patchesStrategicMerge".into(),
+            format!(
+                "the patches hold no objects (empty files?): {}",
+                entries.join(", ")
+            ),
+        )
+        .with_hint("remove empty patch files from patchesStrategicMerge"));
+    }
+    // Stack documents were applied to their Stack before it was expanded.
+    patches.retain(|(_, doc)| !crate::stack::is_stack_document(doc));
+    let mode = SmpMode {
+        use_target_api_version: true,
+        ..SmpMode::default()
+    };
+    for (src, doc) in &patches {
+        let i = find_patch_target(&acc.rm, doc, src)?;
+        apply_smp_to_set(&mut acc.rm, &[i], doc, mode, src)?;
+    }
+    Ok(())
+}
+
+/// What a `patches` entry holds.
+enum Content {
+    /// Strategic-merge documents (empty for an empty file).
+    Smp(Vec<Value>),
+    /// A JSON 6902 op list (`None` for kustomize's nil patch).
+    Json(Vec<Value>),
+}
+
+/// Tells strategic-merge documents from JSON 6902 op lists, as kustomize does.
+fn classify(text: &str) -> std::result::Result<Content, String> {
+    let sm = smp_docs(text);
+    let js = json6902::decode_op_list(text);
+    match (sm, js) {
+        (Ok(docs), Err(_)) => Ok(Content::Smp(docs)),
+        (Err(_), Ok(ops)) => Ok(Content::Json(ops.unwrap_or_default())),
+        (Ok(docs), Ok(_)) => Err(if docs.is_empty() {
+            "the patch holds only comments or whitespace: it is neither a strategic-merge patch \
+             nor a JSON 6902 op list"
+                .into()
+        } else {
+            "the patch reads both as strategic-merge documents and as a JSON 6902 op list".into()
+        }),
+        (Err(se), Err(je)) => {
+            let first_is_list = text.trim_start().starts_with('[')
+                || crate::yaml::parse_stream(text)
+                    .ok()
+                    .and_then(|d| d.into_iter().find(|d| !d.value.is_null()))
+                    .is_some_and(|d| d.value.is_array());
+            Err(if first_is_list {
+                format!("not a valid JSON 6902 op list: {je}")
+            } else {
+                format!("not a valid strategic-merge patch: {se}")
+            })
+        }
+    }
+}
+
+fn option(opts: &indexmap::IndexMap<String, bool>, key: &str) -> bool {
+    opts.get(key).copied().unwrap_or(false)
+}
+
+/// `patches` (kustomize's PatchTransformer).
+pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    // Configure every entry first, as kustomize does.
+    let mut loaded = Vec::new();
+    for (i, p) in target.kust.patches.iter().enumerate() {
+        let field = format!("patches[{i}]");
+        let inline = p.patch.trim();
+        let (src, text) = match (inline.is_empty(), p.path.is_empty()) {
+            (true, true) => {
+                return Err(kust_err(
+                    target,
+                    field,
+                    "a patch needs `path` (a file) or `patch` (inline content)",
+                ));
+            }
+            (false, false) => {
+                return Err(kust_err(
+                    target,
+                    field,
+                    "a patch has either `path` or `patch`, not both",
+                ));
+            }
+            (false, true) => (
+                inline_source(target, format!("{field}.patch")),
+                inline.to_string(),
+            ),
+            (true, false) => read_patch_file(target, &p.path, &format!("{field}.path"))?,
+        };
+        // kustomize ignores unknown options; a typo deserves a word, not a failed build.
+        for key in p.options.keys() {
+            if key != "allowNameChange" && key != "allowKindChange" {
+                eprintln!(
+                    "warning: {}: {field}.options: unknown option {key:?} is ignored \
+                     (patches options are allowNameChange and allowKindChange)",
+                    target.file.display()
+                );
+            }
+        }
+        let content = classify(&text).map_err(|e| src.err(e))?;
+        match (&content, &p.target) {
+            (Content::Smp(docs), Some(_)) if docs.len() > 1 => {
+                return Err(src.err(format!(
+                    "a patch with `target` must hold one strategic-merge document, found {}",
+                    docs.len()
+                ))
+                .with_hint("split the documents into separate patches entries, or drop `target` so each patches the object it names"));
+            }
+            (Content::Smp(docs), None) if docs.is_empty() => {
+                return Err(src
+                    .err("the patch is empty")
+                    .with_hint("remove the entry, or give the patch some content"));
+            }
+            (Content::Json(_), None) => {
+                return Err(src
+                    .err("a JSON 6902 patch needs `target` to say which objects it patches")
+                    .with_hint(
+                        "add e.g. `target: {kind: Deployment, name: web}` to the patches entry",
+                    ));
+            }
+            _ => {}
+        }
+        // Patches targeting kind Stack were applied to the Stack before it was expanded.
+        let stack_patch = match &content {
+            Content::Smp(docs) => crate::stack::is_stack_patch(p, docs),
+            Content::Json(_) => p
+                .target
+                .as_ref()
+                .is_some_and(crate::stack::is_stack_selector),
+        };
+        if !stack_patch {
+            loaded.push((src, content, p));
+        }
+    }
+    for (src, content, p) in loaded {
+        let mode = SmpMode {
+            allow_name_change: option(&p.options, "allowNameChange"),
+            allow_kind_change: option(&p.options, "allowKindChange"),
+            use_target_api_version: p.target.is_some(),
+        };
+        match (content, &p.target) {
+            (Content::Smp(docs), Some(sel)) => match docs.first() {
+                Some(doc) => {
+                    let idx = selected_indices(&acc.rm, sel, &src)?;
+                    if idx.is_empty() {
+                        warn_no_match(&src, sel);
+                    }
+                    apply_smp_to_set(&mut acc.rm, &idx, doc, mode, &src)?;
+                }
+                // An empty file with a target: kustomize applies an empty JSON patch.
+                None => apply_json_to_selected(&mut acc.rm, sel, &[], &src, true)?,
+            },
+            (Content::Smp(docs), None) => {
+                for doc in &docs {
+                    let i = find_patch_target(&acc.rm, doc, &src)?;
+                    let Some(res) = acc.rm.get_mut(i) else {
+                        continue;
+                    };
+                    let before = res.id();
+                    match apply_smp(res, doc, mode) {
+                        Ok(MergeOutcome::Merged) => {}
+                        Ok(MergeOutcome::Deleted) => {
+                            acc.rm.remove(i);
+                        }
+                        Err(e) => return Err(src.err(e).for_resource(before)),
+                    }
+                }
+            }
+            (Content::Json(ops), Some(sel)) => {
+                apply_json_to_selected(&mut acc.rm, sel, &ops, &src, true)?
+            }
+            (Content::Json(_), None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// `patchesJson6902` (kustomize's PatchJson6902Transformer).
+pub fn apply_patches_json6902(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    let mut loaded = Vec::new();
+    for (i, p) in target.kust.patches_json6902.iter().enumerate() {
+        let field = format!("patchesJson6902[{i}]");
+        let Some(sel) = &p.target else {
+            return Err(kust_err(
+                target,
+                field,
+                "a patchesJson6902 entry needs `target` (its kind and name at least)",
+            ));
+        };
+        if sel.name.is_empty() {
+            return Err(kust_err(
+                target,
+                format!("{field}.target"),
+                "a patchesJson6902 target needs `name`",
+            ));
+        }
+        let (src, text) = match (p.path.is_empty(), p.patch.is_empty()) {
+            (true, true) => {
+                return Err(kust_err(
+                    target,
+                    field,
+                    "a patchesJson6902 entry needs `path` (a file) or `patch` (inline ops)",
+                ));
+            }
+            (false, false) => {
+                return Err(kust_err(
+                    target,
+                    field,
+                    "a patchesJson6902 entry has either `path` or `patch`, not both",
+                ));
+            }
+            (true, false) => (
+                inline_source(target, format!("{field}.patch")),
+                p.patch.clone(),
+            ),
+            (false, true) => read_patch_file(target, &p.path, &format!("{field}.path"))?,
+        };
+        let ops = json6902::decode_op_list(&text)
+            .map_err(|e| src.err(format!("not a valid JSON 6902 op list: {e}")))?
+            .unwrap_or_default();
+        if ops.is_empty() {
+            return Err(src
+                .err("the JSON 6902 patch holds no ops")
+                .with_hint("remove the entry, or add ops such as `- op: replace`"));
+        }
+        // Patches targeting kind Stack were applied to the Stack before it was expanded.
+        if !crate::stack::is_stack_selector(sel) {
+            loaded.push((src, sel, ops));
+        }
+    }
+    for (src, sel, ops) in loaded {
+        apply_json_to_selected(&mut acc.rm, sel, &ops, &src, false)?;
+    }
+    Ok(())
+}

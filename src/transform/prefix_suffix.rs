@@ -1,0 +1,88 @@
+//! `namePrefix` / `nameSuffix` (kustomize's PrefixTransformer, SuffixTransformer and
+//! PrefixSuffixTransformer).
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::config::fs_gvk;
+use super::fieldspec::{self, CreateKind};
+use crate::error::Result;
+use crate::resmap::ResMap;
+use crate::resource::ResId;
+use crate::types::FieldSpec;
+
+/// A plugin config: `prefix` and/or `suffix` with `fieldSpecs`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrefixSuffixTransformer {
+    #[serde(default, deserialize_with = "super::config::de_string")]
+    pub prefix: String,
+    #[serde(default, deserialize_with = "super::config::de_string")]
+    pub suffix: String,
+    #[serde(default, deserialize_with = "super::de_vec")]
+    pub field_specs: Vec<FieldSpec>,
+}
+
+/// Kinds never renamed (kustomize's skip list), matched against the original id.
+fn skipped(id: &ResId) -> bool {
+    let k = id.gvk.kind.as_str();
+    k == "CustomResourceDefinition"
+        || k == "Namespace"
+        || (k == "APIService" && id.gvk.group == "apiregistration.k8s.io")
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Prefix,
+    Suffix,
+}
+
+impl PrefixSuffixTransformer {
+    /// Runs the prefix pass, then the suffix pass.
+    pub fn apply(&self, rm: &mut ResMap) -> Result<()> {
+        affix(rm, &self.prefix, &self.field_specs, Side::Prefix)?;
+        affix(rm, &self.suffix, &self.field_specs, Side::Suffix)
+    }
+
+    /// Only the prefix (kustomize's PrefixTransformer).
+    pub fn apply_prefix(&self, rm: &mut ResMap) -> Result<()> {
+        affix(rm, &self.prefix, &self.field_specs, Side::Prefix)
+    }
+
+    /// Only the suffix (kustomize's SuffixTransformer).
+    pub fn apply_suffix(&self, rm: &mut ResMap) -> Result<()> {
+        affix(rm, &self.suffix, &self.field_specs, Side::Suffix)
+    }
+}
+
+fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result<()> {
+    for r in rm.iter_mut() {
+        let org = r.orig_id();
+        if skipped(&org) {
+            continue;
+        }
+        for fs in specs {
+            if !org.gvk.is_selected_by(&fs_gvk(fs)) {
+                continue;
+            }
+            if fs.path == "metadata/name" && !text.is_empty() {
+                match side {
+                    Side::Prefix => r.name_prefixes.push(text.to_string()),
+                    Side::Suffix => r.name_suffixes.push(text.to_string()),
+                }
+                r.store_previous_id();
+            }
+            let gvk = r.gvk();
+            let shown = r.id();
+            fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut |v| {
+                let old = fieldspec::scalar_text(v).unwrap_or_default();
+                let new = match side {
+                    Side::Prefix => format!("{text}{old}"),
+                    Side::Suffix => format!("{old}{text}"),
+                };
+                fieldspec::set_scalar(v, Value::String(new))
+            })
+            .map_err(|e| e.for_resource(&shown))?;
+        }
+    }
+    Ok(())
+}
