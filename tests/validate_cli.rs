@@ -190,3 +190,29 @@ fn snapshot_json() {
     let out = stackgen(&["validate", "--format", "json", "small"], &fixtures());
     insta::assert_snapshot!(text(&out.stdout));
 }
+
+#[test]
+fn build_notes_are_reported_by_validate() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "k/kustomization.yaml",
+        "resources:\n- objects.yaml\n- empty.yaml\npatches:\n- target: {kind: Deployment, name: checkout-api}\n  patch: |\n    - op: replace\n      path: /spec/replicas\n      value: 3\n",
+    );
+    write(
+        d.path(),
+        "k/objects.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
+    write(d.path(), "k/empty.yaml", "");
+    let out = stackgen(&["build", "k"], d.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = stackgen(&["validate", "k"], d.path());
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.contains("warning[K001]: k/empty.yaml"), "{s}");
+    assert!(
+        s.contains("warning[K002]") && s.contains("checkout-api"),
+        "{s}"
+    );
+}

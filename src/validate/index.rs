@@ -30,6 +30,39 @@ pub struct Index<'a> {
     pods_by_ns: HashMap<&'a str, Vec<usize>>,
     /// Namespace objects: (name, labels).
     pub namespaces: Vec<(&'a str, Option<&'a Map<String, Value>>)>,
+    /// Objects that other objects of the build will create at run time: (kind, name) →
+    /// namespaces. A Secret made by an ExternalSecret, a SealedSecret, a CSI
+    /// SecretProviderClass or a cert-manager Certificate is not a dangling reference.
+    produced: HashMap<(&'a str, &'a str), Vec<&'a str>>,
+}
+
+/// The Secrets an object makes at run time (operators of the common secret-delivery tools).
+fn produced_secrets(r: &Resource) -> Vec<&str> {
+    let (group, _) = crate::resource::split_api_version(r.api_version());
+    let b = &r.body;
+    fn s(v: Option<&Value>) -> Option<&str> {
+        v.and_then(Value::as_str).filter(|x| !x.is_empty())
+    }
+    match (group, r.kind()) {
+        ("external-secrets.io", "ExternalSecret") => {
+            vec![s(super::get(b, &["spec", "target", "name"])).unwrap_or(r.name())]
+        }
+        ("bitnami.com", "SealedSecret") => {
+            vec![s(super::get(b, &["spec", "template", "metadata", "name"])).unwrap_or(r.name())]
+        }
+        ("cert-manager.io", "Certificate") => s(super::get(b, &["spec", "secretName"]))
+            .into_iter()
+            .collect(),
+        ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => {
+            super::get(b, &["spec", "secretObjects"])
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|o| s(o.get("secretName")))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Where a kind keeps its pod template: (path to the template's metadata+spec holder).
@@ -89,6 +122,12 @@ impl<'a> Index<'a> {
             if kind == "Namespace" {
                 ix.namespaces.push((name, r.meta_map("labels")));
             }
+            for secret in produced_secrets(r) {
+                ix.produced
+                    .entry(("Secret", secret))
+                    .or_default()
+                    .push(r.namespace());
+            }
             if let Some((spec, _)) = pod_spec(kind, &r.body) {
                 let pi = ix.pods.len();
                 let labels = pod_labels(kind, &r.body);
@@ -134,8 +173,13 @@ impl<'a> Index<'a> {
             .filter(move |i| ns_compatible(ns, objs[*i].namespace()))
     }
 
+    /// Whether an object of `kind` named `name` is in the build or made by one at run time.
     pub fn exists(&self, objs: &'a [Resource], kind: &str, ns: &str, name: &str) -> bool {
         self.find(objs, kind, ns, name).next().is_some()
+            || self
+                .produced
+                .get(&(kind, name))
+                .is_some_and(|nss| nss.iter().any(|n| ns_compatible(ns, n)))
     }
 
     /// Pod templates in `ns` whose labels match `sel` (`matchLabels` form: all pairs equal).
