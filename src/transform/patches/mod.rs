@@ -326,6 +326,7 @@ fn apply_smp_to_set(
             Err(e) => return Err(src.err(e).for_resource(before)),
         }
     }
+    let notes = std::mem::take(&mut rm.notes);
     let list = std::mem::take(rm).into_vec();
     let renamed = mode.allow_name_change || mode.allow_kind_change;
     let kept: Vec<Resource> = list
@@ -344,6 +345,7 @@ fn apply_smp_to_set(
     } else {
         *rm = ResMap::from_vec(kept);
     }
+    rm.notes = notes;
     Ok(())
 }
 
