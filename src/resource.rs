@@ -156,6 +156,10 @@ pub enum Behavior {
     Replace,
 }
 
+/// A transformer that ran over an object: the file that configured it, its kind, and the
+/// name and namespace of its config document (for `transformers:` entries).
+pub type Transformation = (Arc<PathBuf>, &'static str, Option<Arc<(String, String)>>);
+
 /// One Kubernetes object flowing through the pipeline.
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -175,8 +179,11 @@ pub struct Resource {
     /// Name suffixes added by suffix transformers, innermost first.
     pub name_suffixes: Vec<String>,
     /// Builtin transformers that ran over this object when `buildMetadata` is set: the
-    /// kustomization file that configured each, and the transformer kind, in order.
-    pub transformations: Vec<(Arc<PathBuf>, &'static str)>,
+    /// file that configured each, the transformer kind, and for a `transformers:` config its
+    /// name and namespace, in order.
+    pub transformations: Vec<Transformation>,
+    /// Names of the vars whose objref names this object (kustomize's `refVarNames`).
+    pub ref_var_names: Vec<String>,
 }
 
 impl Resource {
@@ -191,6 +198,7 @@ impl Resource {
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
             transformations: Vec::new(),
+            ref_var_names: Vec::new(),
         }
     }
 

@@ -320,9 +320,9 @@ pub struct GeneratorOptions {
 pub struct Var {
     #[serde(default, deserialize_with = "de_str")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, alias = "objRef")]
     pub objref: VarTarget,
-    #[serde(default)]
+    #[serde(default, alias = "fieldRef")]
     pub fieldref: FieldSelector,
 }
 
@@ -346,7 +346,13 @@ pub struct VarTarget {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FieldSelector {
-    #[serde(default, deserialize_with = "de_str")]
+    // Go's JSON decoding matches field names case-insensitively; `fieldpath` is common.
+    #[serde(
+        default,
+        alias = "fieldpath",
+        alias = "FieldPath",
+        deserialize_with = "de_str"
+    )]
     pub field_path: String,
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{GenKind, Spec, in_context};
-use crate::build::{Accumulator, Target, files};
+use crate::build::{Target, files};
 use crate::error::{Error, Result};
 use crate::resource::{Origin, Resource};
 use crate::types::GeneratorArgs;
@@ -45,10 +45,8 @@ fn load_configs(target: &Target, entry: &str) -> Result<Vec<Resource>> {
     match target.loader.resolve_file(entry) {
         Ok(p) if p.is_file() => Ok(files::load_resources(&target.loader, entry)?.into_vec()),
         Ok(_) | Err(_) if target.loader.child(entry).is_ok() => {
-            let sub = Target::load(target.loader.child(entry)?)?;
-            let mut stack = vec![target.clone(), sub.clone()];
-            let acc = crate::build::accumulate_target(&sub, Accumulator::default(), &mut stack)?;
-            Ok(acc.rm.into_vec())
+            let loader = target.loader.child(entry)?;
+            Ok(crate::transform::plugins::build_config_directory(target, loader)?.into_vec())
         }
         Ok(p) => Err(Error::msg(format!(
             "{entry:?} ({}) is neither a file nor a directory",

@@ -48,17 +48,44 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
         }
         if transformations && !r.transformations.is_empty() {
             let mut text = String::new();
-            for (file, kind) in &r.transformations {
+            for (file, kind, config) in &r.transformations {
                 let rel = relative_to(root, &absolute(file));
                 text.push_str(&format!(
                     "- configuredIn: {rel}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n"
                 ));
+                if let Some(c) = config {
+                    let (name, namespace) = c.as_ref();
+                    if !name.is_empty() {
+                        text.push_str(&format!("    name: {}\n", yaml_scalar(name)));
+                    }
+                    if !namespace.is_empty() {
+                        text.push_str(&format!("    namespace: {}\n", yaml_scalar(namespace)));
+                    }
+                }
             }
             set_annotation(r, TRANSFORMATIONS_KEY, text);
         }
         drop_empty_annotations(&mut r.body);
     }
     Ok(())
+}
+
+/// A config name or namespace as YAML text (quoted when it would not read as a string).
+fn yaml_scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !s.starts_with(['-', '.'])
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n" | "~"
+        )
+        && s.parse::<f64>().is_err();
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::Value::String(s.to_string()).to_string()
+    }
 }
 
 pub const ORIGIN_KEY: &str = "config.kubernetes.io/origin";

@@ -13,11 +13,13 @@ pub mod labels;
 pub mod nameref;
 pub mod namespace;
 pub mod patches;
+pub mod plugins;
 pub mod prefix_suffix;
 pub mod refs;
 pub mod replacements;
 pub mod replicas;
 mod sort;
+pub mod vars;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer};
@@ -77,7 +79,7 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
         if track {
             for r in acc.rm.iter_mut() {
                 for _ in 0..times {
-                    r.transformations.push((target.file.clone(), kind));
+                    r.transformations.push((target.file.clone(), kind, None));
                 }
             }
         }
@@ -199,20 +201,20 @@ pub fn run_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
     run_configured_transformers(target, acc)
 }
 
-/// Hook for the `transformers:` field (builtin plugin configs): filled in separately.
-pub fn run_configured_transformers(_target: &Target, _acc: &mut Accumulator) -> Result<()> {
-    Ok(())
+/// The `transformers:` field (builtin transformer configs); `validators:` are refused.
+pub fn run_configured_transformers(target: &Target, acc: &mut Accumulator) -> Result<()> {
+    plugins::run(target, acc)
 }
 
-/// Adds `target`'s vars to the accumulator.
+/// Adds `target`'s vars to the accumulator, tying each to the object its objref names.
 pub fn merge_vars(target: &Target, acc: &mut Accumulator) -> Result<()> {
-    merge_var_lists(&mut acc.vars, target.kust.vars.clone())
+    vars::merge_vars(acc, &target.kust.vars)
+        .map_err(|e| e.in_file(target.file.as_path()).at_field("vars"))
 }
 
 /// Merges var lists; the same var name twice is an error.
 pub fn merge_var_lists(into: &mut Vec<Var>, more: Vec<Var>) -> Result<()> {
-    into.extend(more);
-    Ok(())
+    vars::merge_var_lists(into, more)
 }
 
 /// Updates every field that refers to an object that was renamed.
@@ -220,9 +222,9 @@ pub fn fix_name_references(acc: &mut Accumulator) -> Result<()> {
     nameref::fix(&mut acc.rm, &acc.tc)
 }
 
-/// Replaces `$(VAR)` references.
-pub fn resolve_vars(_acc: &mut Accumulator) -> Result<()> {
-    Ok(())
+/// Replaces `$(VAR)` references in the `varReference` fields.
+pub fn resolve_vars(acc: &mut Accumulator) -> Result<()> {
+    vars::resolve_vars(acc)
 }
 
 /// Drops objects annotated `config.kubernetes.io/local-config: "true"`.
