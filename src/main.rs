@@ -732,6 +732,7 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    all.locate();
     let text = match args.format {
         OutFormat::Human => validate::output::human(&all, false, true),
         OutFormat::Json => validate::output::json(&all),
@@ -837,6 +838,7 @@ fn report_build_findings(
         }
     });
     if !shown.diagnostics.is_empty() {
+        shown.locate();
         eprint!("{}", validate::output::human(&shown, downgrade, false));
     }
     if total_warnings > MAX_BUILD_WARNINGS {

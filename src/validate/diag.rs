@@ -119,6 +119,13 @@ impl Report {
         self.count(Severity::Warning)
     }
 
+    /// Replaces each finding's document line by its field's line (re-reads the files that
+    /// have findings), then restores the stable order.
+    pub fn locate(&mut self) {
+        super::locate::refine_lines(&mut self.diagnostics);
+        self.sort();
+    }
+
     /// Sorts by file, line, code, resource and field (the order rules ran in is not stable
     /// across refactorings, this is) and drops exact duplicates.
     pub fn sort(&mut self) {

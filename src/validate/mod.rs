@@ -242,7 +242,9 @@ impl<'p> Sink<'p> {
     }
 }
 
-/// Validates a built resource map (its objects and the build's notes).
+/// Validates a built resource map (its objects and the build's notes). Findings carry their
+/// document's line; [`Report::locate`] refines them to the field's own line (done only for
+/// the findings that are shown, since it re-reads their files).
 pub fn validate(rm: &ResMap, opts: &Options) -> Report {
     validate_objects(rm.as_slice(), &rm.notes, opts)
 }
@@ -322,11 +324,10 @@ pub fn validate_objects(
             })
             .collect(),
     };
-    locate::refine_lines(&mut report.diagnostics);
     report.sort();
     if std::env::var_os("STACKGEN_TIMING").is_some() {
         eprintln!(
-            "timing: index {:?}, rules {:?}, lines+sort {:?}",
+            "timing: index {:?}, rules {:?}, sort {:?}",
             t1 - t0,
             t2 - t1,
             t2.elapsed()
