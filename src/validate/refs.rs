@@ -2,9 +2,15 @@
 //! R013, R014).
 //!
 //! The design keeps one table of references for name fixing, validation and the dependency
-//! graph. Until the shared table of the name-reference transformer lands in
-//! `src/transform/`, this module is validation's own small view of it, behind one function
-//! ([`collect`]) so that switching over touches nothing else.
+//! graph. The name-reference transformer's table (`crate::transform::refs::RefTable`, built
+//! from kustomize's `nameReference` field specs) says *where* names are; dangling-reference
+//! checks also need what that table does not carry: whether the reference is `optional`,
+//! which key of the target it reads (`configMapKeyRef.key`, `items[].key`), how to describe
+//! it in a message, and which kind a `roleRef`/`scaleTargetRef` names. So validation reads
+//! those fields here, behind one function ([`collect`]); rows that the transformer's table
+//! has and this one lacks (StorageClass, PriorityClass, IngressClass, imagePullSecrets, TLS
+//! secrets) are deliberately not checked, because they usually name objects that live
+//! outside the build.
 use serde_json::Value;
 
 use super::Obj;
