@@ -6,8 +6,8 @@
 //! schemas that the PyPI package `kubernetes-validate` derives from the Kubernetes 1.33.0
 //! OpenAPI document. It keeps only what validation needs (per definition: properties, types,
 //! required fields, whether unknown fields are refused), so it is about 160 kB of source and
-//! compiles to plain `static` data: nothing is parsed at start-up (0 µs) and it adds roughly
-//! 0.3 MB to the release binary. The `k8s-openapi` crate was the alternative: it would give
+//! compiles to plain `static` data: nothing is parsed at start-up (0 µs) and it adds about
+//! 0.2 MB to the release binary (694 definitions, 2,868 properties, 173 kinds). The `k8s-openapi` crate was the alternative: it would give
 //! typed structs and (with `schemars`) JSON schemas per type, but its `v1_33` feature
 //! compiles a large crate (minutes on two cores), its schemas would have to be built and
 //! walked at run time, and strict unknown-field detection would still need our own walker.
