@@ -21,6 +21,7 @@ pub mod template;
 pub mod timings;
 pub mod transform;
 pub mod types;
+pub mod validate;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -16,6 +16,7 @@ use stackgen::output::Format;
 use stackgen::resmap::ResMap;
 use stackgen::template::TemplateVars;
 use stackgen::timings::{Stage, time};
+use stackgen::validate;
 
 #[derive(Parser)]
 #[command(
@@ -65,6 +66,13 @@ enum Command {
         after_help = "Examples:\n  stackgen kind-config overlays/dev > kind.yaml && kind create cluster --config kind.yaml"
     )]
     KindConfig(KindConfigArgs),
+    /// Validate kustomization directories, built YAML streams or raw manifests
+    #[command(
+        after_help = "Each PATH is a kustomization directory (built first), a YAML file (a built stream or raw\nmanifests) or a directory of manifests. Exits 1 when there are errors or warnings (see --fail-on).\n\nExamples:\n  stackgen validate overlays/production\n  stackgen validate out.yaml --format sarif > stackgen.sarif\n  stackgen validate k8s/ --env dev --kube-version 1.29"
+    )]
+    Validate(ValidateArgs),
+    /// List every validation rule with its code, severities and an example
+    Rules(RulesArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +92,59 @@ enum ArgocdCommand {
 }
 
 #[derive(clap::Args, Clone)]
+struct CommonValidation {
+    /// Kubernetes version to validate against (default 1.33; env KUBE_VERSION)
+    #[arg(long, value_name = "VERSION")]
+    kube_version: Option<String>,
+    /// Environment whose rule severities apply: default, production, staging, dev or one from
+    /// stackgen.yaml (env STACKGEN_ENV)
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// Validation settings file (default: stackgen.yaml beside the input or at the repository root)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// Kustomization directories, YAML files or directories of manifests
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+    format: OutFormat,
+    /// Exit non-zero on: warning (errors or warnings, the default), error, or never
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Which files a kustomization may read
+    #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
+    load_restrictor: LoadRestrictor,
+    #[command(flatten)]
+    common: CommonValidation,
+}
+
+#[derive(clap::Args)]
+struct RulesArgs {
+    /// text or markdown (the latter is docs/rules.md)
+    #[arg(long, default_value = "text")]
+    format: String,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(clap::Args, Clone)]
 struct BuildFlags {
     /// Which files a kustomization may read: LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
     #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
@@ -91,6 +152,8 @@ struct BuildFlags {
     /// What validation findings do: error fails the build, warn prints them, off skips validation
     #[arg(long, value_enum, default_value_t = ValidateMode::Error)]
     validate: ValidateMode,
+    #[command(flatten)]
+    validation: CommonValidation,
     /// Template variable for {{ vars.NAME }} in Stack and kustomization files (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
@@ -327,9 +390,17 @@ fn build_pipeline(
         }
         Ok(())
     })?;
-    // Validation of the final objects (schema, references, policy) runs here; in plugin
-    // mode it targets `KUBE_VERSION` (plugin.kube_version).
-    let _ = flags.validate;
+    // Validation of the final objects (schema, references, policy); in plugin mode it
+    // targets Argo CD's `KUBE_VERSION` unless --kube-version says otherwise.
+    if flags.validate != ValidateMode::Off {
+        let mut common = flags.validation.clone();
+        if common.kube_version.is_none() {
+            common.kube_version = plugin.and_then(|p| p.kube_version.clone());
+        }
+        let vopts = validation_options(&common, dir)?;
+        let report = time(Stage::Validate, || validate::validate(&rm, &vopts));
+        report_build_findings(&report, flags.validate == ValidateMode::Warn, dir)?;
+    }
     if let Some(api) = plugin.and_then(|p| p.api_versions.as_ref()) {
         api.check(&rm)?;
     }
@@ -455,6 +526,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let text = stackgen::yaml::emit_stream(docs.iter());
             write_output(None, text.as_bytes())?;
+        }
+        Command::Validate(args) => return run_validate(args),
+        Command::Rules(args) => {
+            let md = match args.format.as_str() {
+                "markdown" | "md" => true,
+                "text" | "human" => false,
+                other => anyhow::bail!("unknown format {other:?}: use text or markdown"),
+            };
+            write_output(None, validate::output::rules_doc(md).as_bytes())?;
         }
         Command::Diff(a) => {
             let drift = match (&a.golden, &a.golden_file) {
@@ -586,6 +666,199 @@ fn diff_overlays(
     }
     Ok(drift)
 }
+
+/// Validation settings from flags, environment variables and stackgen.yaml, in that order.
+fn validation_options(
+    common: &CommonValidation,
+    input: &std::path::Path,
+) -> anyhow::Result<validate::Options> {
+    let config = match &common.config {
+        Some(p) => validate::Config::read(p)?,
+        None => validate::Config::discover(input)?,
+    };
+    let env = common
+        .env
+        .clone()
+        .or_else(|| std::env::var("STACKGEN_ENV").ok().filter(|s| !s.is_empty()));
+    let policy = config.policy(env.as_deref())?;
+    let kv = common
+        .kube_version
+        .clone()
+        .or_else(|| std::env::var("KUBE_VERSION").ok().filter(|s| !s.is_empty()))
+        .or_else(|| config.kube_version.clone());
+    let kube_version = match kv {
+        Some(v) => v.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+        None => validate::KubeVersion::default(),
+    };
+    Ok(validate::Options {
+        kube_version,
+        policy,
+    })
+}
+
+fn run_validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut all = validate::Report::default();
+    let mut failures = 0usize;
+    for path in &args.paths {
+        let vopts = validation_options(&args.common, path)?;
+        let t0 = std::time::Instant::now();
+        match load_for_validation(path, args.load_restrictor) {
+            Ok(rm) => {
+                let t1 = std::time::Instant::now();
+                let r = validate::validate(&rm, &vopts);
+                if std::env::var_os("STACKGEN_TIMING").is_some() {
+                    eprintln!(
+                        "timing: load {:?}, validate {:?} ({} objects)",
+                        t1 - t0,
+                        t1.elapsed(),
+                        rm.len()
+                    );
+                }
+                all.diagnostics.extend(r.diagnostics);
+                for k in r.skipped {
+                    match all
+                        .skipped
+                        .iter_mut()
+                        .find(|x| x.api_version == k.api_version && x.kind == k.kind)
+                    {
+                        Some(x) => x.count += k.count,
+                        None => all.skipped.push(k),
+                    }
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("error: {e:#}");
+            }
+        }
+    }
+    all.locate();
+    let text = match args.format {
+        OutFormat::Human => validate::output::human(&all, false, true),
+        OutFormat::Json => validate::output::json(&all),
+        OutFormat::Sarif => validate::output::sarif(&all),
+    };
+    write_output(None, text.as_bytes())?;
+    let failed = failures > 0
+        || match args.fail_on {
+            FailOn::Warning => all.errors() + all.warnings() > 0,
+            FailOn::Error => all.errors() > 0,
+            FailOn::Never => false,
+        };
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A kustomization directory is built; a file or a directory of manifests is read as is.
+fn load_for_validation(
+    path: &std::path::Path,
+    restrictor: LoadRestrictor,
+) -> anyhow::Result<stackgen::resmap::ResMap> {
+    use stackgen::build::files::{display_path, resources_from_bytes};
+    if path.is_dir() {
+        let is_kust = stackgen::build::KUSTOMIZATION_FILE_NAMES
+            .iter()
+            .any(|n| path.join(n).is_file());
+        if is_kust {
+            let opts = BuildOptions {
+                load_restrictor: restrictor,
+                ..BuildOptions::default()
+            };
+            return Ok(build(path, &opts)?);
+        }
+        let mut files = Vec::new();
+        collect_manifests(path, &mut files, 0)?;
+        files.sort();
+        let mut rm = stackgen::resmap::ResMap::new();
+        for f in files {
+            let bytes =
+                std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            let shown = std::sync::Arc::new(display_path(&f));
+            let more = resources_from_bytes(&bytes, shown)?;
+            rm.as_mut_vec().extend(more.into_vec());
+        }
+        return Ok(rm);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(resources_from_bytes(
+        &bytes,
+        std::sync::Arc::new(path.to_path_buf()),
+    )?)
+}
+
+fn collect_manifests(
+    dir: &std::path::Path,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+) -> anyhow::Result<()> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let rd = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for e in rd.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            collect_manifests(&p, out, depth + 1)?;
+        } else if ft.is_file()
+            && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json"))
+            && !stackgen::validate::config::CONFIG_FILE_NAMES.contains(&name.as_str())
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Prints a build's findings on stderr (every error, at most `MAX_BUILD_WARNINGS`
+/// warnings) and fails on errors unless `downgrade` (`--validate=warn`).
+fn report_build_findings(
+    report: &validate::Report,
+    downgrade: bool,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let mut shown = report.clone();
+    shown
+        .diagnostics
+        .retain(|d| d.severity >= validate::Severity::Warning);
+    shown.skipped.clear();
+    let total_warnings = shown.warnings();
+    let mut warnings = 0usize;
+    shown.diagnostics.retain(|d| {
+        d.severity == validate::Severity::Error || {
+            warnings += 1;
+            warnings <= MAX_BUILD_WARNINGS
+        }
+    });
+    if !shown.diagnostics.is_empty() {
+        shown.locate();
+        eprint!("{}", validate::output::human(&shown, downgrade, false));
+    }
+    if total_warnings > MAX_BUILD_WARNINGS {
+        eprintln!(
+            "warning: {} more warning(s) not shown; `stackgen validate {}` lists them all",
+            total_warnings - MAX_BUILD_WARNINGS,
+            dir.display()
+        );
+    }
+    if !downgrade && report.errors() > 0 {
+        anyhow::bail!(
+            "validation failed with {} error(s); nothing was written (use --validate=warn to build anyway)",
+            report.errors()
+        );
+    }
+    Ok(())
+}
+
+/// Most warnings `build` prints (errors are always all printed).
+const MAX_BUILD_WARNINGS: usize = 50;
 
 fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {

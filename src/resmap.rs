@@ -16,6 +16,21 @@ pub struct ResMap {
     /// Every name an object has had (current and previous) -> positions, for
     /// `find_by_any_id`; dropped like `index`, kept up to date by [`ResMap::update`].
     names: Option<HashMap<String, Vec<usize>>>,
+    /// What the build noticed but accepted, as kustomize does (an empty resource file, a
+    /// patch whose target matched nothing): `stackgen validate` reports these.
+    pub notes: Vec<Note>,
+}
+
+/// A finding of the build itself, reported by validation under `code` (see `docs/rules.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// A `K` rule code, e.g. `K001`.
+    pub code: &'static str,
+    pub file: std::sync::Arc<std::path::PathBuf>,
+    pub line: usize,
+    /// The object concerned, if any (`Deployment shop/web`).
+    pub resource: Option<String>,
+    pub message: String,
 }
 
 impl ResMap {
@@ -28,6 +43,7 @@ impl ResMap {
             list,
             index: None,
             names: None,
+            notes: Vec::new(),
         }
     }
 
@@ -91,6 +107,7 @@ impl ResMap {
 
     /// Appends all of `other`, checking for id collisions against the hash index.
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        self.notes.extend(other.notes);
         for r in other.list {
             let id = norm_id(&r.id());
             let next = self.list.len();

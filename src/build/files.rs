@@ -113,7 +113,20 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
         };
         out.push(Resource::new(Value::Object(obj), origin));
     }
-    Ok(ResMap::from_vec(out))
+    let empty = out.is_empty();
+    let mut rm = ResMap::from_vec(out);
+    if empty {
+        // kustomize accepts a file without objects; validation reports it (K001).
+        rm.notes.push(crate::resmap::Note {
+            code: "K001",
+            file: file.clone(),
+            line: 0,
+            resource: None,
+            message: "resource file holds no objects (kustomize silently adds nothing from it)"
+                .into(),
+        });
+    }
+    Ok(rm)
 }
 
 /// Kinds served by every Kubernetes API server, for the missing-apiVersion check.

@@ -98,6 +98,7 @@ pub fn expand_stacks(target: &Target, acc: &mut Accumulator, ancestors: &[&Targe
     }
     let mut rm = ResMap::new();
     rm.append_all(ResMap::from_vec(out))?;
+    rm.notes = std::mem::take(&mut acc.rm.notes);
     acc.rm = rm;
     Ok(())
 }

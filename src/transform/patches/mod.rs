@@ -48,13 +48,6 @@ impl Source {
             None => e,
         }
     }
-
-    fn describe(&self) -> String {
-        match &self.field {
-            Some(f) => format!("{} {f}", self.file.display()),
-            None => self.file.display().to_string(),
-        }
-    }
 }
 
 fn kust_err(target: &Target, field: String, msg: impl Into<String>) -> Error {
@@ -340,6 +333,7 @@ fn apply_smp_to_set(
         // The common case: objects changed in place, ids and indexes still valid.
         return Ok(());
     }
+    let notes = std::mem::take(&mut rm.notes);
     let list = std::mem::take(rm).into_vec();
     let kept: Vec<Resource> = list
         .into_iter()
@@ -357,6 +351,7 @@ fn apply_smp_to_set(
     } else {
         *rm = ResMap::from_vec(kept);
     }
+    rm.notes = notes;
     Ok(())
 }
 
@@ -411,17 +406,28 @@ fn apply_json_to_selected(
         .transpose()?;
     }
     if selected.is_empty() {
-        warn_no_match(src, sel);
+        warn_no_match(rm, src, sel);
     }
     Ok(())
 }
 
-fn warn_no_match(src: &Source, sel: &Selector) {
-    eprintln!(
-        "warning: {}: patch target {} matches no object in this kustomization; the patch does nothing",
-        src.describe(),
-        fmt_selector(sel)
-    );
+/// kustomize silently applies nothing; validation reports it (K002, a warning on stderr
+/// during `build`, a finding of `stackgen validate`).
+fn warn_no_match(rm: &mut ResMap, src: &Source, sel: &Selector) {
+    rm.notes.push(crate::resmap::Note {
+        code: "K002",
+        file: std::sync::Arc::new(src.file.clone()),
+        line: 0,
+        resource: None,
+        message: format!(
+            "{}patch target {} matches no object in this kustomization; the patch does nothing",
+            src.field
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default(),
+            fmt_selector(sel)
+        ),
+    });
 }
 
 fn selected_indices(rm: &mut ResMap, sel: &Selector, src: &Source) -> Result<Vec<usize>> {
@@ -606,7 +612,7 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
                 Some(doc) => {
                     let idx = selected_indices(&mut acc.rm, sel, &src)?;
                     if idx.is_empty() {
-                        warn_no_match(&src, sel);
+                        warn_no_match(&mut acc.rm, &src, sel);
                     }
                     apply_smp_to_set(&mut acc.rm, &idx, doc, mode, &src)?;
                 }

@@ -1,0 +1,144 @@
+//! Diagnostics: what a rule found, where, and how to fix it.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How serious a finding is. `Off` never reaches output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "off" | "none" | "ignore" => Severity::Off,
+            "info" | "note" => Severity::Info,
+            "warn" | "warning" => Severity::Warning,
+            "error" => Severity::Error,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Off => "off",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The rule families, by code prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// `S`: what the Kubernetes API server would reject (schema and its own validation).
+    Schema,
+    /// `R`: cross-object references and selectors.
+    Reference,
+    /// `P`: policy guardrails, severity per environment.
+    Policy,
+    /// `K`: the kustomization's inputs (empty files, patches that match nothing).
+    Build,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Schema => "schema",
+            Family::Reference => "reference",
+            Family::Policy => "policy",
+            Family::Build => "build",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `S003`.
+    pub code: &'static str,
+    /// The rule's short name, e.g. `schema-unknown-field`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The file the object (or the finding) comes from.
+    #[serde(serialize_with = "ser_path")]
+    pub file: Option<Arc<PathBuf>>,
+    /// 1-based line (the field's own line when it could be found, else the document's); 0 if unknown.
+    pub line: usize,
+    /// `Deployment shop/web`.
+    pub resource: Option<String>,
+    /// `spec.template.spec.containers[0].image`.
+    pub field: String,
+    pub message: String,
+    pub hint: String,
+}
+
+fn ser_path<S: serde::Serializer>(p: &Option<Arc<PathBuf>>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.display().to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// All findings of one validation run, in a stable order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Kinds that could not be checked (no schema): said once, not per object.
+    pub skipped: Vec<SkippedKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedKind {
+    pub api_version: String,
+    pub kind: String,
+    pub count: usize,
+}
+
+impl Report {
+    pub fn count(&self, sev: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == sev)
+            .count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// Replaces each finding's document line by its field's line (re-reads the files that
+    /// have findings), then restores the stable order.
+    pub fn locate(&mut self) {
+        super::locate::refine_lines(&mut self.diagnostics);
+        self.sort();
+    }
+
+    /// Sorts by file, line, code, resource and field (the order rules ran in is not stable
+    /// across refactorings, this is) and drops exact duplicates.
+    pub fn sort(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            let fa = a.file.as_deref();
+            let fb = b.file.as_deref();
+            fa.cmp(&fb)
+                .then(a.line.cmp(&b.line))
+                .then(a.resource.cmp(&b.resource))
+                .then(a.code.cmp(b.code))
+                .then(a.field.cmp(&b.field))
+                .then(a.message.cmp(&b.message))
+        });
+        self.diagnostics.dedup();
+    }
+}

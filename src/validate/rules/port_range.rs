@@ -1,0 +1,125 @@
+//! S012: a port number outside 1–65535, or a port name that is not an IANA service name.
+use serde_json::Value;
+
+use crate::validate::diag::Family;
+use crate::validate::{Ctx, Obj, Sink, names};
+
+use super::{API, Rule, RuleInfo, is_builtin, obj_containers};
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "S012",
+        name: "port-range",
+        family: Family::Schema,
+        severity: API,
+        summary: "a port number outside 1–65535 (container, Service, probe, NetworkPolicy ports), or a port name that is not an IANA service name (at most 15 lowercase alphanumerics or '-', with a letter)",
+        hint: "use a port between 1 and 65535, and names like `http` or `metrics`",
+        bad: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - name: http\n    port: 80\n    targetPort: 70000\n",
+        good: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n",
+    },
+    check: Some(check),
+    also: &[],
+};
+
+/// Checks a port number (`min` is 0 where 0 means "not set").
+fn number(o: &Obj<'_>, v: Option<&Value>, path: String, min: i64, out: &mut Sink<'_>) {
+    let Some(n) = v.and_then(Value::as_i64) else {
+        return;
+    };
+    if n < min || n > 65535 {
+        out.report(
+            &RULE.info,
+            o,
+            path,
+            format!("port {n} is out of range ({min}-65535)"),
+        );
+    }
+}
+
+/// An int-or-string port: a number in range or a valid name.
+fn int_or_name(o: &Obj<'_>, v: Option<&Value>, path: String, out: &mut Sink<'_>) {
+    match v {
+        Some(Value::String(s)) => {
+            if let Some(e) = names::port_name(s) {
+                out.report(&RULE.info, o, path, format!("invalid port name {s:?}: {e}"));
+            }
+        }
+        Some(n @ Value::Number(_)) => number(o, Some(n), path, 1, out),
+        _ => {}
+    }
+}
+
+fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
+    if !is_builtin(o) {
+        return;
+    }
+    for c in obj_containers(o) {
+        if let Some(ports) = c.value.get("ports").and_then(Value::as_array) {
+            for (i, p) in ports.iter().enumerate() {
+                let base = format!("{}.ports[{i}]", c.path);
+                number(
+                    o,
+                    p.get("containerPort"),
+                    format!("{base}.containerPort"),
+                    1,
+                    out,
+                );
+                number(o, p.get("hostPort"), format!("{base}.hostPort"), 0, out);
+                if let Some(n) = p.get("name").and_then(Value::as_str) {
+                    if let Some(e) = names::port_name(n) {
+                        out.report(
+                            &RULE.info,
+                            o,
+                            format!("{base}.name"),
+                            format!("invalid port name {n:?}: {e}"),
+                        );
+                    }
+                }
+            }
+        }
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let Some(p) = c.value.get(probe) else {
+                continue;
+            };
+            for h in ["httpGet", "tcpSocket"] {
+                if let Some(pv) = p.get(h).and_then(|x| x.get("port")) {
+                    int_or_name(o, Some(pv), format!("{}.{probe}.{h}.port", c.path), out);
+                }
+            }
+            if let Some(pv) = p.get("grpc").and_then(|x| x.get("port")) {
+                number(o, Some(pv), format!("{}.{probe}.grpc.port", c.path), 1, out);
+            }
+        }
+    }
+    match o.kind {
+        "Service" => {
+            let Some(ports) = o.get(&["spec", "ports"]).and_then(Value::as_array) else {
+                return;
+            };
+            for (i, p) in ports.iter().enumerate() {
+                let base = format!("spec.ports[{i}]");
+                number(o, p.get("port"), format!("{base}.port"), 1, out);
+                number(o, p.get("nodePort"), format!("{base}.nodePort"), 0, out);
+                int_or_name(o, p.get("targetPort"), format!("{base}.targetPort"), out);
+            }
+        }
+        "NetworkPolicy" => {
+            for dir in ["ingress", "egress"] {
+                let Some(rules) = o.get(&["spec", dir]).and_then(Value::as_array) else {
+                    continue;
+                };
+                for (i, r) in rules.iter().enumerate() {
+                    let Some(ports) = r.get("ports").and_then(Value::as_array) else {
+                        continue;
+                    };
+                    for (j, p) in ports.iter().enumerate() {
+                        let base = format!("spec.{dir}[{i}].ports[{j}]");
+                        int_or_name(o, p.get("port"), format!("{base}.port"), out);
+                        number(o, p.get("endPort"), format!("{base}.endPort"), 1, out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
