@@ -184,6 +184,10 @@ pub struct Resource {
     pub transformations: Vec<Transformation>,
     /// Names of the vars whose objref names this object (kustomize's `refVarNames`).
     pub ref_var_names: Vec<String>,
+    /// JSON pointers of mapping values read as empty (`key:`): kyaml's merge drops those
+    /// where it keeps a spelled-out `null`. Only what was read from a file, until a patch
+    /// rewrites the object.
+    pub empty_nulls: Vec<String>,
 }
 
 impl Resource {
@@ -199,6 +203,7 @@ impl Resource {
             name_suffixes: Vec::new(),
             transformations: Vec::new(),
             ref_var_names: Vec::new(),
+            empty_nulls: Vec::new(),
         }
     }
 

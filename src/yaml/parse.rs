@@ -35,6 +35,9 @@ pub const MAX_ALIAS_NODES: usize = 1_000_000;
 pub struct Doc {
     pub value: Value,
     pub line: usize,
+    /// JSON pointers of the mapping entries whose value was left empty (`key:`), which
+    /// kyaml keeps apart from a spelled-out `null` (see [`crate::resource::Resource`]).
+    pub empty_nulls: Vec<String>,
 }
 
 /// A YAML error with its position (1-based line and column; 0 when unknown).
@@ -210,6 +213,8 @@ struct Builder {
     root: Option<Value>,
     /// anchor id -> (value, node count)
     anchors: Vec<Option<(Value, usize)>>,
+    /// empty mapping values of the current document, as JSON pointers
+    empty_nulls: Vec<String>,
     alias_nodes: usize,
 }
 
@@ -220,6 +225,7 @@ impl Builder {
             Event::DocumentStart(_) => {
                 self.doc_line = span.start.line();
                 self.root = None;
+                self.empty_nulls.clear();
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -227,6 +233,7 @@ impl Builder {
                 self.docs.push(Doc {
                     value,
                     line: self.doc_line.max(1),
+                    empty_nulls: std::mem::take(&mut self.empty_nulls),
                 });
                 self.anchors.clear();
                 Ok(())
@@ -234,12 +241,14 @@ impl Builder {
             Event::Scalar(mut text, style, anchor, tag) => {
                 if let (Some(tail), ScalarStyle::Literal | ScalarStyle::Folded) =
                     (&self.unterminated_tail, style)
+                    && span.end.index() >= tail.end
                 {
-                    if span.end.index() >= tail.end {
-                        text = tail.chomp(text, span.start.col());
-                    }
+                    text = tail.chomp(text, span.start.col());
                 }
                 let v = resolve_input(&text, style, tag.as_deref()).map_err(|m| err_at(span, m))?;
+                if text.is_empty() && style == ScalarStyle::Plain && v.is_null() {
+                    self.note_empty_value();
+                }
                 self.push_value(v, 1, anchor, span, Some(&text), style)
             }
             Event::Alias(id) => {
@@ -339,6 +348,39 @@ impl Builder {
                 _ => Err(err_at(span, "internal: unbalanced mapping end")),
             },
         }
+    }
+
+    /// Records the pointer of the mapping value about to be pushed, when it is one (not a
+    /// key, a sequence item or anything under a merge key or complex key).
+    fn note_empty_value(&mut self) {
+        if !matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: Some(_),
+                ..
+            })
+        ) {
+            return;
+        }
+        let mut pointer = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Seq { items, .. } => {
+                    pointer.push('/');
+                    pointer.push_str(&items.len().to_string());
+                }
+                Frame::Map {
+                    pending_key: Some((key, _, false)),
+                    complex_key: false,
+                    ..
+                } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Frame::Map { .. } => return,
+            }
+        }
+        self.empty_nulls.push(pointer);
     }
 
     fn check_depth(&self, span: &Span) -> Result<(), YamlError> {
@@ -808,6 +850,16 @@ mod tests {
         assert_eq!(d.len(), 3);
         assert!(d[1].value.is_null());
         assert_eq!(d[2].line, 3);
+    }
+
+    #[test]
+    fn empty_mapping_values_are_noted() {
+        let d = parse_stream(
+            "a:\nb: null\nc:\n  d: ~\n  e/f:\n  g:\n  - h:\n  -\n---\ni: ''\nj: !!null\n",
+        )
+        .unwrap();
+        assert_eq!(d[0].empty_nulls, ["/a", "/c/e~1f", "/c/g/0/h"]);
+        assert_eq!(d[1].empty_nulls, ["/j"]);
     }
 
     #[test]
