@@ -135,6 +135,9 @@ pub struct Origin {
     pub line: usize,
     /// The generator kind that made it, if any (`ConfigMapGenerator`, ...).
     pub generator: Option<&'static str>,
+    /// For an object made by a `generators:` config: that config's name and namespace
+    /// (`file` is then the config's file).
+    pub config: Option<Arc<(String, String)>>,
 }
 
 impl fmt::Display for Origin {

@@ -107,3 +107,8 @@ fn build_metadata_annotations_and_label() {
 fn annotations_end_as_string_maps_or_go() {
     check("annotations-rewritten");
 }
+
+#[test]
+fn origin_annotations_name_generators() {
+    check("origin-generators/prod");
+}

@@ -113,6 +113,7 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
             file: file.clone(),
             line,
             generator: None,
+            config: None,
         };
         let mut res = Resource::new(Value::Object(obj), origin);
         res.empty_nulls = empty_nulls;

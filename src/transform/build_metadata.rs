@@ -42,9 +42,31 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
     let transformations = opts.iter().any(|o| o == "transformerAnnotations");
     let root = target.dir();
     for r in rm.iter_mut() {
-        if origins && r.origin.generator.is_none() && r.origin.line > 0 {
-            let path = relative_to(root, &absolute(r.origin.file.as_path()));
-            set_annotation(r, ORIGIN_KEY, format!("path: {path}\n"));
+        if origins {
+            let rel = relative_to(root, &absolute(r.origin.file.as_path()));
+            match r.origin.generator {
+                None if r.origin.line > 0 => {
+                    set_annotation(r, ORIGIN_KEY, format!("path: {rel}\n"));
+                }
+                None => {}
+                Some(kind) => {
+                    // kustomize names the generator: builtin, its kind and, for a
+                    // `generators:` config, the config's name and namespace.
+                    let mut text = format!(
+                        "configuredIn: {rel}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+                    );
+                    if let Some(c) = &r.origin.config {
+                        let (name, namespace) = c.as_ref();
+                        if !name.is_empty() {
+                            text.push_str(&format!("  name: {}\n", yaml_scalar(name)));
+                        }
+                        if !namespace.is_empty() {
+                            text.push_str(&format!("  namespace: {}\n", yaml_scalar(namespace)));
+                        }
+                    }
+                    set_annotation(r, ORIGIN_KEY, text);
+                }
+            }
         }
         if transformations && !r.transformations.is_empty() {
             let mut text = String::new();
