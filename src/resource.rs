@@ -135,6 +135,9 @@ pub struct Origin {
     pub line: usize,
     /// The generator kind that made it, if any (`ConfigMapGenerator`, ...).
     pub generator: Option<&'static str>,
+    /// For an object made by a `generators:` config: that config's name and namespace
+    /// (`file` is then the config's file).
+    pub config: Option<Arc<(String, String)>>,
 }
 
 impl fmt::Display for Origin {
@@ -184,6 +187,10 @@ pub struct Resource {
     pub transformations: Vec<Transformation>,
     /// Names of the vars whose objref names this object (kustomize's `refVarNames`).
     pub ref_var_names: Vec<String>,
+    /// JSON pointers of mapping values read as empty (`key:`): kyaml's merge drops those
+    /// where it keeps a spelled-out `null`. Only what was read from a file, until a patch
+    /// rewrites the object.
+    pub empty_nulls: Vec<String>,
 }
 
 impl Resource {
@@ -199,6 +206,7 @@ impl Resource {
             name_suffixes: Vec::new(),
             transformations: Vec::new(),
             ref_var_names: Vec::new(),
+            empty_nulls: Vec::new(),
         }
     }
 

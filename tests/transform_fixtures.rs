@@ -102,3 +102,13 @@ fn replicas_matching_nothing_are_rejected() {
 fn build_metadata_annotations_and_label() {
     check("build-metadata/prod");
 }
+
+#[test]
+fn annotations_end_as_string_maps_or_go() {
+    check("annotations-rewritten");
+}
+
+#[test]
+fn origin_annotations_name_generators() {
+    check("origin-generators/prod");
+}

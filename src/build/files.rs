@@ -52,10 +52,13 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
         crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(file.as_path()))?;
     let docs =
         crate::yaml::parse_stream(text).map_err(|e| Error::from(e).in_file(file.as_path()))?;
-    let mut queue: std::collections::VecDeque<(Value, usize)> =
-        docs.into_iter().map(|d| (d.value, d.line)).collect();
+    // List items go through JSON in kustomize, so only whole documents keep empty values.
+    let mut queue: std::collections::VecDeque<(Value, usize, Vec<String>)> = docs
+        .into_iter()
+        .map(|d| (d.value, d.line, d.empty_nulls))
+        .collect();
     let mut out = Vec::new();
-    while let Some((value, line)) = queue.pop_front() {
+    while let Some((value, line, empty_nulls)) = queue.pop_front() {
         let err = |msg: String| Error::msg(msg).in_file(file.as_path()).at_line(line);
         let obj = match value {
             Value::Null => continue,
@@ -76,7 +79,7 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
             match obj.get("items") {
                 Some(Value::Array(items)) => {
                     for it in items {
-                        queue.push_back((it.clone(), line));
+                        queue.push_back((it.clone(), line, Vec::new()));
                     }
                     continue;
                 }
@@ -110,8 +113,11 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
             file: file.clone(),
             line,
             generator: None,
+            config: None,
         };
-        out.push(Resource::new(Value::Object(obj), origin));
+        let mut res = Resource::new(Value::Object(obj), origin);
+        res.empty_nulls = empty_nulls;
+        out.push(res);
     }
     let empty = out.is_empty();
     let mut rm = ResMap::from_vec(out);

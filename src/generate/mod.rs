@@ -37,6 +37,8 @@ pub struct Spec {
     pub file: Arc<PathBuf>,
     /// Where in that file, e.g. `configMapGenerator[0]`.
     pub field: String,
+    /// For a `generators:` config, its name and namespace.
+    pub config: Option<Arc<(String, String)>>,
 }
 
 /// Runs the kustomization's generators, absorbing their output into `acc`.
@@ -62,6 +64,7 @@ pub fn run_generators(target: &Target, acc: &mut Accumulator) -> Result<()> {
                 options: merge_global_options(args.options.clone(), global),
                 file: target.file.clone(),
                 field: format!("{field}[{i}]"),
+                config: None,
             })));
         }
     }
@@ -228,6 +231,7 @@ pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
             file: spec.file.clone(),
             line: 0,
             generator: Some(kind.generator()),
+            config: spec.config.clone(),
         },
     );
     r.needs_hash = !spec

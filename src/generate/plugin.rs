@@ -128,7 +128,13 @@ fn configure_one(cfg: Resource) -> Result<Configured> {
         options,
         file,
         field: format!("{} {}", gvk.kind, cfg.name()),
+        config: Some(config_id(&cfg)),
     })))
+}
+
+/// The name and namespace of a generator config, which origin annotations name.
+fn config_id(cfg: &Resource) -> Arc<(String, String)> {
+    Arc::new((cfg.name().to_string(), cfg.namespace().to_string()))
 }
 
 /// kustomize's IAMPolicyGenerator (`cloud: gke` only): a ServiceAccount bound to a Google
@@ -185,6 +191,7 @@ fn iam_policy(cfg: &Resource) -> Result<Resource> {
             file: cfg.origin.file.clone(),
             line: 0,
             generator: Some("IAMPolicyGenerator"),
+            config: Some(config_id(cfg)),
         },
     ))
 }

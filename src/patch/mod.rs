@@ -6,4 +6,6 @@ pub mod schema;
 pub mod smp;
 
 pub use schema::{ListStrategy, MergeSchema, SchemaRef};
-pub use smp::{SmpError, SmpOutcome, apply_smp, apply_smp_to_resource};
+pub use smp::{
+    SmpError, SmpOutcome, apply_smp, apply_smp_to_resource, apply_smp_with_empty_values,
+};

@@ -84,11 +84,31 @@ pub enum SmpOutcome {
 /// This is the bare merge: kustomize additionally restores the target's `kind`,
 /// `metadata.name` and `metadata.namespace` afterwards, see [`apply_smp_to_resource`].
 pub fn apply_smp(target: &mut Value, patch: &Value, schema: &MergeSchema) -> Result<SmpOutcome> {
+    apply_smp_with_empty_values(target, patch, schema, &[])
+}
+
+/// [`apply_smp`] for a target some of whose mapping values were read as empty (`key:`),
+/// at the JSON pointers `empty_values`: kyaml drops those from the target where it keeps a
+/// spelled-out `null` (pointers that no longer lead to a null are ignored).
+pub fn apply_smp_with_empty_values(
+    target: &mut Value,
+    patch: &Value,
+    schema: &MergeSchema,
+    empty_values: &[String],
+) -> Result<SmpOutcome> {
     let mut w = Walker {
         nodes: Vec::new(),
         schema,
+        empty_values: Vec::new(),
     };
     let d = w.import(target, 0)?;
+    for pointer in empty_values {
+        if let Some(id) = w.resolve(d, pointer)
+            && w.is_null(id)
+        {
+            w.empty_values.push(id);
+        }
+    }
     let p = w.import(patch, 0)?;
     let result = w.walk(Some(d), Some(p), None, 0)?;
     if result.is_none() {
@@ -235,6 +255,8 @@ impl Kind {
 struct Walker<'s> {
     nodes: Vec<Node>,
     schema: &'s MergeSchema,
+    /// target nulls that were written as empty values
+    empty_values: Vec<Id>,
 }
 
 fn too_deep() -> SmpError {
@@ -297,6 +319,20 @@ impl Walker<'_> {
             Some(Node::Scalar(v)) => v.clone(),
             Some(Node::Null { .. }) | None => Value::Null,
         })
+    }
+
+    /// The node at a JSON pointer below `root`.
+    fn resolve(&self, root: Id, pointer: &str) -> Option<Id> {
+        let mut id = root;
+        for part in pointer.split('/').skip(1) {
+            let part = part.replace("~1", "/").replace("~0", "~");
+            id = match self.node(id)? {
+                Node::Map(_) => self.field(id, &part)?,
+                Node::Seq(items) => *items.get(part.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(id)
     }
 
     fn node(&self, id: Id) -> Option<&Node> {
@@ -513,8 +549,8 @@ impl Walker<'_> {
             if ps == Directive::Delete {
                 return Ok(None);
             }
-            if origin.is_none() && dest.is_some() {
-                // keep a null the target spells out
+            if origin.is_none() && dest.is_some_and(|d| !self.empty_values.contains(&d)) {
+                // keep a null the target spells out (an empty value goes)
                 return Ok(Some(self.push(Node::Null { keep: true })));
             }
             return Ok(origin);

@@ -92,6 +92,7 @@ pub fn expand_stacks(target: &Target, acc: &mut Accumulator, ancestors: &[&Targe
                     file: r.origin.file.clone(),
                     line: r.origin.line,
                     generator: None,
+                    config: None,
                 },
             ));
         }

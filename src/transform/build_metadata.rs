@@ -42,9 +42,31 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
     let transformations = opts.iter().any(|o| o == "transformerAnnotations");
     let root = target.dir();
     for r in rm.iter_mut() {
-        if origins && r.origin.generator.is_none() && r.origin.line > 0 {
-            let path = relative_to(root, &absolute(r.origin.file.as_path()));
-            set_annotation(r, ORIGIN_KEY, format!("path: {path}\n"));
+        if origins {
+            let rel = relative_to(root, &absolute(r.origin.file.as_path()));
+            match r.origin.generator {
+                None if r.origin.line > 0 => {
+                    set_annotation(r, ORIGIN_KEY, format!("path: {rel}\n"));
+                }
+                None => {}
+                Some(kind) => {
+                    // kustomize names the generator: builtin, its kind and, for a
+                    // `generators:` config, the config's name and namespace.
+                    let mut text = format!(
+                        "configuredIn: {rel}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+                    );
+                    if let Some(c) = &r.origin.config {
+                        let (name, namespace) = c.as_ref();
+                        if !name.is_empty() {
+                            text.push_str(&format!("  name: {}\n", yaml_scalar(name)));
+                        }
+                        if !namespace.is_empty() {
+                            text.push_str(&format!("  namespace: {}\n", yaml_scalar(namespace)));
+                        }
+                    }
+                    set_annotation(r, ORIGIN_KEY, text);
+                }
+            }
         }
         if transformations && !r.transformations.is_empty() {
             let mut text = String::new();
@@ -65,7 +87,7 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
             }
             set_annotation(r, TRANSFORMATIONS_KEY, text);
         }
-        drop_empty_annotations(&mut r.body);
+        rewrite_annotations(&mut r.body, !(origins && transformations));
     }
     Ok(())
 }
@@ -123,12 +145,57 @@ pub fn relative_to(from: &Path, to: &Path) -> String {
     out.to_string_lossy().into_owned()
 }
 
-/// kustomize always carries internal annotations during a build and clears the map when
-/// removing them leaves it empty.
-fn drop_empty_annotations(body: &mut Value) {
-    if let Some(Value::Object(meta)) = body.get_mut("metadata")
-        && matches!(meta.get("annotations"), Some(Value::Object(a)) if a.is_empty())
-    {
-        meta.remove("annotations");
+/// kustomize ends a build by rewriting every object's annotations through kyaml's
+/// `GetAnnotations`/`SetAnnotations` (removing its origin and transformer annotations, or
+/// its build annotations): whatever `metadata.annotations` held becomes a map of strings
+/// with sorted keys, and the field is removed when no entry is left (`null`, `{}`, a
+/// scalar). With both origin and transformer annotations kept, only the removal of build
+/// annotations remains, and it rewrites nothing when there are no entries.
+fn rewrite_annotations(body: &mut Value, always: bool) {
+    let Some(Value::Object(meta)) = body.get_mut("metadata") else {
+        return;
+    };
+    let Some(current) = meta.get("annotations") else {
+        return;
+    };
+    let entries = annotation_entries(current);
+    if entries.is_empty() {
+        if always {
+            meta.remove("annotations");
+        }
+        return;
+    }
+    meta.insert(
+        "annotations".into(),
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        ),
+    );
+}
+
+/// The entries kyaml reads from an annotations node: a mapping's pairs, a sequence's
+/// items taken two by two, nothing from a scalar; every key and value as its scalar text
+/// (empty for a collection, and for null: kyaml keeps `null` as written, `a:` as empty, and
+/// we no longer know which it was).
+fn annotation_entries(v: &Value) -> std::collections::BTreeMap<String, String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null | Value::Object(_) | Value::Array(_) => String::new(),
+    };
+    match v {
+        Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+        Value::Array(items) => items
+            .chunks_exact(2)
+            .filter_map(|pair| match pair {
+                [k, v] => Some((text(k), text(v))),
+                _ => None,
+            })
+            .collect(),
+        _ => Default::default(),
     }
 }

@@ -35,6 +35,9 @@ pub const MAX_ALIAS_NODES: usize = 1_000_000;
 pub struct Doc {
     pub value: Value,
     pub line: usize,
+    /// JSON pointers of the mapping entries whose value was left empty (`key:`), which
+    /// kyaml keeps apart from a spelled-out `null` (see [`crate::resource::Resource`]).
+    pub empty_nulls: Vec<String>,
 }
 
 /// A YAML error with its position (1-based line and column; 0 when unknown).
@@ -92,11 +95,30 @@ pub fn parse_stream(src: &str) -> Result<Vec<Doc>, YamlError> {
 /// Like [`parse_stream`]; with `last_key_wins` a repeated mapping key replaces the earlier
 /// value instead of being an error (how kustomize reads kustomization files).
 pub fn parse_stream_with(src: &str, last_key_wins: bool) -> Result<Vec<Doc>, YamlError> {
+    // saphyr ends the last line of a stream that lacks a final line break as if the break were
+    // there (and mishandles a final blank line), while go-yaml v3 gives a block scalar reaching
+    // the end of the stream no final break. Parse with the break added — saphyr is right then —
+    // and let the builder take off what go-yaml would not have read.
+    let terminated = src.is_empty() || src.ends_with('\n') || src.ends_with('\r');
+    let owned;
+    let (text, unterminated_tail) = if terminated {
+        (src, None)
+    } else {
+        owned = format!("{src}\n");
+        let last_line = src.rsplit(['\n', '\r']).next().unwrap_or(src);
+        let tail = UnterminatedTail {
+            end: owned.chars().count(),
+            last_line_len: last_line.chars().count(),
+            last_line_spaces: last_line.chars().take_while(|c| *c == ' ').count(),
+        };
+        (owned.as_str(), Some(tail))
+    };
     let mut b = Builder {
         last_key_wins,
+        unterminated_tail,
         ..Builder::default()
     };
-    for item in Parser::new_from_str(src) {
+    for item in Parser::new_from_str(text) {
         let (ev, span) = item.map_err(|e| YamlError {
             line: e.marker().line(),
             col: e.marker().col() + 1,
@@ -147,15 +169,52 @@ enum Frame {
     },
 }
 
+/// The last line of a stream that has no final line break (see [`parse_stream_with`]).
+struct UnterminatedTail {
+    /// length in chars of the stream as parsed, with the added break
+    end: usize,
+    /// chars on the last line, and how many of them are leading spaces
+    last_line_len: usize,
+    last_line_spaces: usize,
+}
+
+impl UnterminatedTail {
+    /// go-yaml v3's value of a block scalar (`text` as parsed with the added break) that runs
+    /// to the end of the stream, with `indent` its content indentation. A last line with
+    /// content gives the scalar no final break (clip and keep chomping alike); a last line
+    /// that is only indentation adds no trailing empty line under keep chomping.
+    fn chomp<'a>(&self, text: Cow<'a, str>, indent: usize) -> Cow<'a, str> {
+        let content = self.last_line_len > indent && self.last_line_spaces >= indent;
+        let drop = if content {
+            text.ends_with('\n')
+        } else {
+            text.ends_with("\n\n")
+        };
+        if !drop {
+            return text;
+        }
+        match text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[..t.len() - 1]),
+            Cow::Owned(mut t) => {
+                t.pop();
+                Cow::Owned(t)
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Builder {
     last_key_wins: bool,
+    unterminated_tail: Option<UnterminatedTail>,
     docs: Vec<Doc>,
     stack: Vec<Frame>,
     doc_line: usize,
     root: Option<Value>,
     /// anchor id -> (value, node count)
     anchors: Vec<Option<(Value, usize)>>,
+    /// empty mapping values of the current document, as JSON pointers
+    empty_nulls: Vec<String>,
     alias_nodes: usize,
 }
 
@@ -166,6 +225,7 @@ impl Builder {
             Event::DocumentStart(_) => {
                 self.doc_line = span.start.line();
                 self.root = None;
+                self.empty_nulls.clear();
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -173,12 +233,22 @@ impl Builder {
                 self.docs.push(Doc {
                     value,
                     line: self.doc_line.max(1),
+                    empty_nulls: std::mem::take(&mut self.empty_nulls),
                 });
                 self.anchors.clear();
                 Ok(())
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(mut text, style, anchor, tag) => {
+                if let (Some(tail), ScalarStyle::Literal | ScalarStyle::Folded) =
+                    (&self.unterminated_tail, style)
+                    && span.end.index() >= tail.end
+                {
+                    text = tail.chomp(text, span.start.col());
+                }
                 let v = resolve_input(&text, style, tag.as_deref()).map_err(|m| err_at(span, m))?;
+                if text.is_empty() && style == ScalarStyle::Plain && v.is_null() {
+                    self.note_empty_value();
+                }
                 self.push_value(v, 1, anchor, span, Some(&text), style)
             }
             Event::Alias(id) => {
@@ -278,6 +348,39 @@ impl Builder {
                 _ => Err(err_at(span, "internal: unbalanced mapping end")),
             },
         }
+    }
+
+    /// Records the pointer of the mapping value about to be pushed, when it is one (not a
+    /// key, a sequence item or anything under a merge key or complex key).
+    fn note_empty_value(&mut self) {
+        if !matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: Some(_),
+                ..
+            })
+        ) {
+            return;
+        }
+        let mut pointer = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Seq { items, .. } => {
+                    pointer.push('/');
+                    pointer.push_str(&items.len().to_string());
+                }
+                Frame::Map {
+                    pending_key: Some((key, _, false)),
+                    complex_key: false,
+                    ..
+                } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Frame::Map { .. } => return,
+            }
+        }
+        self.empty_nulls.push(pointer);
     }
 
     fn check_depth(&self, span: &Span) -> Result<(), YamlError> {
@@ -750,9 +853,33 @@ mod tests {
     }
 
     #[test]
+    fn empty_mapping_values_are_noted() {
+        let d = parse_stream(
+            "a:\nb: null\nc:\n  d: ~\n  e/f:\n  g:\n  - h:\n  -\n---\ni: ''\nj: !!null\n",
+        )
+        .unwrap();
+        assert_eq!(d[0].empty_nulls, ["/a", "/c/e~1f", "/c/g/0/h"]);
+        assert_eq!(d[1].empty_nulls, ["/j"]);
+    }
+
+    #[test]
     fn quoted_and_block_scalars_are_strings() {
         let v = one("a: \"1\"\nb: |\n  x\n  y\nc: !!str 5\nd: !!int \"7\"\n");
         assert_eq!(v, json!({"a": "1", "b": "x\ny\n", "c": "5", "d": 7}));
+    }
+
+    #[test]
+    fn block_scalar_at_end_of_unterminated_stream() {
+        // Values recorded from kubectl 1.33 (go-yaml v3).
+        assert_eq!(one("a: |\n  x\n  y"), json!({"a": "x\ny"}));
+        assert_eq!(one("a: |+\n  x"), json!({"a": "x"}));
+        assert_eq!(one("a: >\n  x\n  y"), json!({"a": "x y"}));
+        assert_eq!(one("a: |\n  x\n  "), json!({"a": "x\n"}));
+        assert_eq!(one("a: |+\n  x\n  "), json!({"a": "x\n"}));
+        assert_eq!(one("a: |\n  x\n     "), json!({"a": "x\n   "}));
+        assert_eq!(one("a: |\n  x\n# c"), json!({"a": "x\n"}));
+        assert_eq!(one("a: |\n  x\n  y\n"), json!({"a": "x\ny\n"}));
+        assert_eq!(one("a: x\n  y"), json!({"a": "x y"}));
     }
 
     #[test]

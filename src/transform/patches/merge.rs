@@ -14,9 +14,16 @@ pub enum MergeOutcome {
 
 /// Merges `patch` into `target` (an object of kind `gvk`) with the strategic-merge engine
 /// and the merge schema in force (builtin, or the kustomization's `openapi:`).
-pub fn merge_patch(target: &mut Value, patch: &Value, _gvk: &Gvk) -> Result<MergeOutcome, String> {
+/// `empty_values` are the JSON pointers of target values read as empty (`key:`), which
+/// the merge drops.
+pub fn merge_patch(
+    target: &mut Value,
+    patch: &Value,
+    _gvk: &Gvk,
+    empty_values: &[String],
+) -> Result<MergeOutcome, String> {
     let outcome = crate::build::openapi::with_current(|schema| {
-        crate::patch::apply_smp(target, patch, schema)
+        crate::patch::apply_smp_with_empty_values(target, patch, schema, empty_values)
     })
     .map_err(|e| e.msg.clone())?;
     Ok(match outcome {

@@ -285,7 +285,9 @@ fn apply_smp(
         );
     }
     let gvk = res.gvk();
-    let outcome = merge_patch(&mut res.body, &patch, &gvk)?;
+    let outcome = merge_patch(&mut res.body, &patch, &gvk, &res.empty_nulls)?;
+    // The merge visited (and dropped) every empty value it could reach.
+    res.empty_nulls.clear();
     if outcome == MergeOutcome::Deleted {
         return Ok(outcome);
     }
@@ -358,6 +360,8 @@ fn apply_smp_to_set(
 /// Checks a JSON-patched object and tidies it as kustomize does (an emptied
 /// `metadata.annotations` is removed).
 fn after_json_patch(res: &mut Resource) -> std::result::Result<(), String> {
+    // kustomize applies JSON patches through JSON: empty values come back as `null`.
+    res.empty_nulls.clear();
     let Value::Object(body) = &mut res.body else {
         return Err(format!(
             "the patch turned the object into {}; it must stay a mapping",
