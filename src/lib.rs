@@ -1,7 +1,17 @@
 //! stackgen: a kustomize-compatible overlay compiler and typed manifest generator.
 //!
 //! The build reads like a compiler: load → expand stacks → kustomization layers →
-//! name references → order → validate → emit. See `docs/architecture.md`.
+//! name references → order → validate → emit.
+//!
+//! Reading and writing YAML exactly as kustomize prints it (keys sorted the go-yaml v2 way):
+//!
+//! ```
+//! let doc = stackgen::yaml::parse_one("kind: ConfigMap\napiVersion: v1\ndata: {on: 'yes'}\n").unwrap();
+//! assert_eq!(
+//!     stackgen::yaml::emit_stream([&doc]),
+//!     "apiVersion: v1\ndata:\n  \"on\": \"yes\"\nkind: ConfigMap\n"
+//! );
+//! ```
 pub mod argocd;
 pub mod build;
 pub mod diff;
