@@ -104,7 +104,9 @@ pub fn resources_from_bytes(bytes: &[u8], file: Arc<std::path::PathBuf>) -> Resu
                 .at_field("apiVersion")
                 .with_hint("add e.g. `apiVersion: v1` or `apiVersion: apps/v1` as the object's kind requires"));
         }
-        if let Some(p) = find_null_in_list(&Value::Object(obj.clone())) {
+        if has_null_in_list(&obj)
+            && let Some(p) = null_in_list_path(&obj)
+        {
             return Err(
                 err(format!("empty item in a list at {p}")).for_resource(format!("{kind} {name}"))
             );
@@ -163,8 +165,28 @@ const BUILTIN_KINDS: &[&str] = &[
 ];
 
 /// kustomize rejects objects with a null entry in any list.
-fn find_null_in_list(v: &Value) -> Option<String> {
-    let mut todo: Vec<(&Value, String)> = vec![(v, String::new())];
+/// Whether any list inside `obj` holds a null (allocation-free: this runs on every object).
+fn has_null_in_list(obj: &serde_json::Map<String, Value>) -> bool {
+    let mut todo: Vec<&Value> = obj.values().collect();
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Array(a) => {
+                if a.iter().any(Value::is_null) {
+                    return true;
+                }
+                todo.extend(a.iter());
+            }
+            Value::Object(m) => todo.extend(m.values()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Where the null list entry is, for the error message (only called when there is one).
+fn null_in_list_path(obj: &serde_json::Map<String, Value>) -> Option<String> {
+    let root = Value::Object(obj.clone());
+    let mut todo: Vec<(&Value, String)> = vec![(&root, String::new())];
     while let Some((v, path)) = todo.pop() {
         match v {
             Value::Array(a) => {

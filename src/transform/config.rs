@@ -130,7 +130,9 @@ pub fn gvk_less(a: &Gvk, b: &Gvk) -> std::cmp::Ordering {
         .then_with(|| a.stable_sort_key().cmp(&b.stable_sort_key()))
 }
 
-const ORDER_FIRST: &[&str] = &[
+/// kustomize's legacy kind order (`resid.Gvk` orderFirst / orderLast): used both to keep
+/// field-spec lists in kustomize's order and as the default output order.
+pub(crate) const ORDER_FIRST: &[&str] = &[
     "Namespace",
     "ResourceQuota",
     "StorageClass",
@@ -154,7 +156,7 @@ const ORDER_FIRST: &[&str] = &[
     "CronJob",
     "PodDisruptionBudget",
 ];
-const ORDER_LAST: &[&str] = &[
+pub(crate) const ORDER_LAST: &[&str] = &[
     "MutatingWebhookConfiguration",
     "ValidatingWebhookConfiguration",
 ];

@@ -5,36 +5,7 @@ use crate::resmap::ResMap;
 use crate::resource::{Gvk, ResId};
 use crate::types::SortOptions;
 
-use super::config::rank_in;
-
-const DEFAULT_FIRST: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-];
-const DEFAULT_LAST: &[&str] = &[
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
+use super::config::{ORDER_FIRST as DEFAULT_FIRST, ORDER_LAST as DEFAULT_LAST, rank_in};
 
 /// Orders `rm` as kustomize does; `None` means the default legacy order.
 pub fn sort(rm: &mut ResMap, opts: Option<&SortOptions>) -> Result<()> {

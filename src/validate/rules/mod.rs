@@ -247,3 +247,21 @@ pub fn missing_refs(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>, kind: &str, r
         );
     }
 }
+
+/// Reports every long-running container (Deployment, StatefulSet, DaemonSet; init
+/// containers excepted) that lacks the probe field `probe` (P003, P004).
+pub fn report_missing_probe(info: &RuleInfo, probe: &str, o: &Obj<'_>, out: &mut Sink<'_>) {
+    if !matches!(o.kind, "Deployment" | "StatefulSet" | "DaemonSet") {
+        return;
+    }
+    for c in obj_containers(o) {
+        if !c.init && c.value.get(probe).is_none() {
+            out.report(
+                info,
+                o,
+                format!("{}.{probe}", c.path),
+                format!("container {:?} has no {probe}", c.name),
+            );
+        }
+    }
+}

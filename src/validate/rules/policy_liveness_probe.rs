@@ -2,7 +2,7 @@
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};
 
-use super::{POLICY, Rule, RuleInfo, obj_containers};
+use super::{POLICY, Rule, RuleInfo, report_missing_probe};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -20,20 +20,5 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
-    if !matches!(o.kind, "Deployment" | "StatefulSet" | "DaemonSet") {
-        return;
-    }
-    for c in obj_containers(o) {
-        if c.init {
-            continue;
-        }
-        if c.value.get("livenessProbe").is_none() {
-            out.report(
-                &RULE.info,
-                o,
-                format!("{}.livenessProbe", c.path),
-                format!("container {:?} has no livenessProbe", c.name),
-            );
-        }
-    }
+    report_missing_probe(&RULE.info, "livenessProbe", o, out);
 }
