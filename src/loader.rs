@@ -191,13 +191,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// `path` relative to `base` for messages, when it is below it; else as is.
-pub fn display_rel(path: &Path, base: &Path) -> PathBuf {
-    path.strip_prefix(base)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
-}
-
 /// Lexically normalises `.` and `..` (used for display only).
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();

@@ -132,16 +132,6 @@ impl ResMap {
         Ok(())
     }
 
-    /// Indices of resources whose current id matches (kustomize `GetMatchingResourcesByCurrentId`).
-    pub fn find_by_current_id(&self, id: &ResId) -> Vec<usize> {
-        self.list
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.id().same_as(id))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// Positions of the objects `m` selects, in order. A selector naming one plain name is
     /// answered from the name index instead of testing every object.
     pub fn select(&mut self, m: &crate::select::Matcher) -> Vec<usize> {
