@@ -25,6 +25,7 @@ pub mod invalid_label;
 pub mod invalid_name;
 pub mod negative_value;
 pub mod not_base64;
+pub mod policy_api_removed;
 pub mod policy_configmap_credential;
 pub mod policy_env_credential;
 pub mod policy_image_latest;
@@ -147,6 +148,7 @@ pub static ALL: &[&Rule] = &[
     &policy_security_context::RULE,
     &policy_configmap_credential::RULE,
     &policy_env_credential::RULE,
+    &policy_api_removed::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,
 ];
