@@ -1,8 +1,9 @@
 //! Stack features the example systems needed (`examples/`): peer discovery of StatefulSet
 //! clusters (`env[].peers`), egress to pods outside the stack (`egress[].namespace`), a
 //! scraper outside the stack (`monitoring.namespace`), ingress from a controller outside the
-//! pod network (`ingress.sourceCidrs`), extra pod labels (`podLabels`) and the Azure Key
-//! Vault provider's `objects` parameter written from the CSI keys.
+//! pod network (`ingress.sourceCidrs`), extra pod labels (`podLabels`), service links
+//! (`serviceLinks`) and the Azure Key Vault provider's `objects` parameter written from the
+//! CSI keys.
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -54,6 +55,16 @@ fn peers_follow_the_profile_replicas() {
     assert_eq!(
         env(kafka, "KAFKA_BROKER_ID")["valueFrom"]["fieldRef"]["fieldPath"],
         "metadata.labels['apps.kubernetes.io/pod-index']"
+    );
+    // No KAFKA_PORT from the Service named kafka in Confluent's environment-driven config.
+    assert_eq!(
+        kafka["spec"]["template"]["spec"]["enableServiceLinks"],
+        false
+    );
+    assert!(
+        zk["spec"]["template"]["spec"]
+            .get("enableServiceLinks")
+            .is_none()
     );
     // kind runs one replica of everything: one peer.
     let mut v = fixture();

@@ -935,6 +935,9 @@ fn pod_template(
     if let Some(t) = s.termination_grace_period_seconds {
         spec["terminationGracePeriodSeconds"] = t.into();
     }
+    if let Some(l) = s.service_links {
+        spec["enableServiceLinks"] = l.into();
+    }
     if !s.kind.long_running() {
         let rp = s
             .job

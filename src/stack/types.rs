@@ -382,6 +382,12 @@ pub struct Service {
     /// Seconds a pod gets to stop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<u32>,
+    /// Kubernetes' service environment variables (`<SERVICE>_PORT`, `<SERVICE>_SERVICE_HOST`)
+    /// in the pods (default: Kubernetes' own, on). `false` for images that read their
+    /// settings from `<NAME>_*` variables: Confluent's Kafka fails on the `KAFKA_PORT` that a
+    /// Service named `kafka` injects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_links: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
