@@ -21,6 +21,7 @@ pub mod graph;
 pub mod loader;
 pub mod order;
 pub mod output;
+pub mod par;
 pub mod patch;
 pub mod resmap;
 pub mod resource;

@@ -293,9 +293,6 @@ pub fn accumulate_target(
     Ok(acc)
 }
 
-/// Fewest resource files of one kustomization worth reading on several threads.
-const PARALLEL_MIN_FILES: usize = 8;
-
 /// Reads and parses the kustomization's resource files (not directories) on all cores,
 /// returning for each `resources` entry its objects (`None` for directories and other
 /// entries, which the sequential walk handles). Parsing has no side effects, so reading
@@ -303,49 +300,21 @@ const PARALLEL_MIN_FILES: usize = 8;
 /// first failing entry in that order is the one reported.
 fn parse_files_in_parallel(target: &Target) -> Vec<Option<Result<ResMap>>> {
     let entries = &target.kust.resources;
-    let files: Vec<usize> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| {
-            target
-                .loader
-                .resolve_file(p)
-                .is_ok_and(|path| path.is_file())
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let mut out: Vec<Option<Result<ResMap>>> = (0..entries.len()).map(|_| None).collect();
-    if files.len() < PARALLEL_MIN_FILES || threads < 2 {
-        return out;
+    let is_file = |p: &String| {
+        target
+            .loader
+            .resolve_file(p)
+            .is_ok_and(|path| path.is_file())
+    };
+    if entries.iter().filter(|p| is_file(p)).count() < crate::par::MIN_ITEMS {
+        return entries.iter().map(|_| None).collect();
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Vec<(usize, Result<ResMap>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = files.get(k) else { break };
-                        let Some(path) = entries.get(i) else { break };
-                        mine.push((i, files::load_resources(&target.loader, path)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    for (i, rm) in results.into_iter().flatten() {
-        if let Some(slot) = out.get_mut(i) {
-            *slot = Some(rm);
-        }
-    }
-    out
+    crate::par::map_ordered(entries, |p| {
+        is_file(p).then(|| files::load_resources(&target.loader, p))
+    })
+    .into_iter()
+    .map(Option::flatten)
+    .collect()
 }
 
 fn accumulate_resource(
