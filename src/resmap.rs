@@ -262,6 +262,20 @@ impl<'a> IntoIterator for &'a ResMap {
     }
 }
 
+/// A hash of everything an object's ids are made of (apiVersion, kind, name, namespace and
+/// how many earlier ids it has): [`ResMap::update`] re-indexes only when it changes, without
+/// building the ids.
+fn id_fingerprint(r: &Resource) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.api_version().hash(&mut h);
+    r.kind().hash(&mut h);
+    r.name().hash(&mut h);
+    r.namespace().hash(&mut h);
+    r.prev_ids.len().hash(&mut h);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,16 +315,3 @@ mod tests {
     }
 }
 
-/// A hash of everything an object's ids are made of (apiVersion, kind, name, namespace and
-/// how many earlier ids it has): [`ResMap::update`] re-indexes only when it changes, without
-/// building the ids.
-fn id_fingerprint(r: &Resource) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    r.api_version().hash(&mut h);
-    r.kind().hash(&mut h);
-    r.name().hash(&mut h);
-    r.namespace().hash(&mut h);
-    r.prev_ids.len().hash(&mut h);
-    h.finish()
-}
