@@ -157,7 +157,11 @@ enum Frame {
         nodes: usize,
     },
     Map {
-        map: Map<String, Value>,
+        /// Entries in order; turned into a `Map` (with exact capacity, each key hashed once)
+        /// when the mapping ends.
+        map: Vec<(String, Value)>,
+        /// hashes of the keys once the mapping is large, to find duplicates without scanning
+        key_hashes: Option<std::collections::HashSet<u64>>,
         /// line of each key, for duplicate-key messages
         key_lines: Vec<usize>,
         pending_key: Option<(String, usize, bool)>,
@@ -279,7 +283,8 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Map {
-                    map: Map::new(),
+                    map: Vec::new(),
+                    key_hashes: None,
                     key_lines: Vec::new(),
                     pending_key: None,
                     merges: Vec::new(),
@@ -306,12 +311,16 @@ impl Builder {
             },
             Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Map {
-                    mut map,
+                    map: entries,
                     merges,
                     anchor,
                     nodes,
                     ..
                 }) => {
+                    let mut map = Map::with_capacity(entries.len());
+                    for (k, v) in entries {
+                        map.insert(k, v);
+                    }
                     // Merge keys (`<<`): explicit keys win, then earlier merge sources.
                     for m in merges {
                         let sources = match m {
@@ -422,6 +431,7 @@ impl Builder {
             }
             Some(Frame::Map {
                 map,
+                key_hashes,
                 key_lines,
                 pending_key,
                 merges,
@@ -456,17 +466,14 @@ impl Builder {
                             merges.push(v);
                             return Ok(());
                         }
-                        if self.last_key_wins && map.contains_key(&key) {
-                            map.insert(key, v);
-                            return Ok(());
-                        }
-                        if map.contains_key(&key) {
-                            let first = map
-                                .keys()
-                                .position(|k| *k == key)
-                                .and_then(|i| key_lines.get(i))
-                                .copied()
-                                .unwrap_or(0);
+                        if let Some(i) = find_key(map, key_hashes.as_ref(), &key) {
+                            if self.last_key_wins {
+                                if let Some(slot) = map.get_mut(i) {
+                                    slot.1 = v;
+                                }
+                                return Ok(());
+                            }
+                            let first = key_lines.get(i).copied().unwrap_or(0);
                             return Err(YamlError {
                                 line,
                                 col: 1,
@@ -474,13 +481,45 @@ impl Builder {
                             });
                         }
                         key_lines.push(line);
-                        map.insert(key, v);
+                        if let Some(h) = key_hashes {
+                            h.insert(hash_key(&key));
+                        } else if map.len() + 1 >= LINEAR_KEYS {
+                            let mut h: std::collections::HashSet<u64> =
+                                map.iter().map(|(k, _)| hash_key(k)).collect();
+                            h.insert(hash_key(&key));
+                            *key_hashes = Some(h);
+                        }
+                        map.push((key, v));
                         Ok(())
                     }
                 }
             }
         }
     }
+}
+
+/// Mappings up to this many keys look for duplicates by scanning.
+const LINEAR_KEYS: usize = 16;
+
+fn hash_key(k: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    k.hash(&mut h);
+    h.finish()
+}
+
+/// The index of `key` among a mapping's entries so far.
+fn find_key(
+    entries: &[(String, Value)],
+    hashes: Option<&std::collections::HashSet<u64>>,
+    key: &str,
+) -> Option<usize> {
+    if let Some(h) = hashes
+        && !h.contains(&hash_key(key))
+    {
+        return None;
+    }
+    entries.iter().position(|(k, _)| k == key)
 }
 
 /// Resolves a scalar the way go-yaml v3 does when decoding into `interface{}`
