@@ -96,12 +96,32 @@ pub fn apply_smp_with_empty_values(
     schema: &MergeSchema,
     empty_values: &[String],
 ) -> Result<SmpOutcome> {
+    // The arena's storage is kept between merges (one per thread): a build applies
+    // thousands of patches, and fresh arenas cost page faults.
+    thread_local! {
+        static ARENA: std::cell::RefCell<Vec<Node>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut nodes = ARENA.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    nodes.clear();
     let mut w = Walker {
-        nodes: Vec::new(),
+        nodes,
         schema,
         empty_values: Vec::new(),
         too_deep: false,
     };
+    let out = merge_in(&mut w, target, patch, empty_values);
+    let mut nodes = std::mem::take(&mut w.nodes);
+    nodes.clear();
+    ARENA.with(|a| *a.borrow_mut() = nodes);
+    out
+}
+
+fn merge_in(
+    w: &mut Walker<'_>,
+    target: &mut Value,
+    patch: &Value,
+    empty_values: &[String],
+) -> Result<SmpOutcome> {
     // The target is moved into the arena (not copied) and moved back out after the walk;
     // on any failure it is put back as it was.
     let d = w.import_owned(std::mem::take(target), 0);
