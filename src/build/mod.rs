@@ -300,17 +300,15 @@ pub fn accumulate_target(
 /// first failing entry in that order is the one reported.
 fn parse_files_in_parallel(target: &Target) -> Vec<Option<Result<ResMap>>> {
     let entries = &target.kust.resources;
-    let is_file = |p: &String| {
-        target
-            .loader
-            .resolve_file(p)
-            .is_ok_and(|path| path.is_file())
-    };
-    if entries.iter().filter(|p| is_file(p)).count() < crate::par::MIN_ITEMS {
+    if entries.len() < crate::par::MIN_ITEMS {
         return entries.iter().map(|_| None).collect();
     }
     crate::par::map_ordered(entries, |p| {
-        is_file(p).then(|| files::load_resources(&target.loader, p))
+        let is_file = target
+            .loader
+            .resolve_file(p)
+            .is_ok_and(|path| path.is_file());
+        is_file.then(|| files::load_resources(&target.loader, p))
     })
     .into_iter()
     .map(Option::flatten)
