@@ -715,6 +715,7 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     );
                 }
                 all.diagnostics.extend(r.diagnostics);
+                all.excepted.extend(r.excepted);
                 for k in r.skipped {
                     match all
                         .skipped
@@ -837,7 +838,7 @@ fn report_build_findings(
             warnings <= MAX_BUILD_WARNINGS
         }
     });
-    if !shown.diagnostics.is_empty() {
+    if !shown.diagnostics.is_empty() || !shown.excepted.is_empty() {
         shown.locate();
         eprint!("{}", validate::output::human(&shown, downgrade, false));
     }

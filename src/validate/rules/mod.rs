@@ -27,6 +27,8 @@ pub mod negative_value;
 pub mod not_base64;
 pub mod policy_configmap_credential;
 pub mod policy_env_credential;
+pub mod policy_exception_invalid;
+pub mod policy_exception_unused;
 pub mod policy_image_latest;
 pub mod policy_image_untagged;
 pub mod policy_limits;
@@ -147,6 +149,8 @@ pub static ALL: &[&Rule] = &[
     &policy_security_context::RULE,
     &policy_configmap_credential::RULE,
     &policy_env_credential::RULE,
+    &policy_exception_invalid::RULE,
+    &policy_exception_unused::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,
 ];
