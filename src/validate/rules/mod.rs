@@ -33,6 +33,7 @@ pub mod policy_image_latest;
 pub mod policy_image_untagged;
 pub mod policy_limits;
 pub mod policy_liveness_probe;
+pub mod policy_namespace_pod_security;
 pub mod policy_probe_timeout;
 pub mod policy_readiness_probe;
 pub mod policy_requests;
@@ -151,6 +152,7 @@ pub static ALL: &[&Rule] = &[
     &policy_env_credential::RULE,
     &policy_exception_invalid::RULE,
     &policy_exception_unused::RULE,
+    &policy_namespace_pod_security::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,
 ];
