@@ -149,6 +149,18 @@ impl<'a> Ctx<'a> {
         json!({"name": name, "namespace": self.ns(s), "labels": self.labels(s)})
     }
 
+    /// The Pod Security level enforced on a layer's namespace.
+    pub fn pod_security(&self, layer: &Layer) -> PodSecurityLevel {
+        layer
+            .pod_security
+            .or(self.stack.spec.pod_security)
+            .unwrap_or(self.d.pod_security)
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&'a Layer> {
+        self.stack.spec.layers.iter().find(|l| l.name == name)
+    }
+
     pub fn stack_labels(&self) -> Value {
         json!({
             "app.kubernetes.io/instance": self.instance(),
@@ -212,9 +224,24 @@ pub fn expand(ctx: &Ctx) -> Result<Vec<Value>> {
     Ok(out)
 }
 
+/// The `stackgen.dev/validate-exception` annotation value of a list of exceptions.
+pub fn exception_annotation(list: &[PolicyException]) -> Option<String> {
+    if list.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|e| match &e.container {
+            Some(c) => format!("{}[{c}]: {}", e.rule, e.reason.trim()),
+            None => format!("{}: {}", e.rule, e.reason.trim()),
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
+
 fn namespaces(ctx: &Ctx, out: &mut Vec<Value>) {
-    let level = pod_security_name(ctx.stack.spec.pod_security.unwrap_or(ctx.d.pod_security));
     for l in &ctx.stack.spec.layers {
+        let level = pod_security_name(ctx.pod_security(l));
         let ns = &ctx.namespaces[l.name.as_str()];
         let mut labels = ctx.stack_labels();
         if let Value::Object(m) = &mut labels {
@@ -231,10 +258,15 @@ fn namespaces(ctx: &Ctx, out: &mut Vec<Value>) {
         }
         merge_into(&mut labels, &l.labels);
         let mut meta = json!({"name": ns, "labels": labels});
-        if !l.annotations.is_empty() {
-            meta["annotations"] = str_map(&l.annotations);
+        let mut annotations = l.annotations.clone();
+        if let Some(e) = exception_annotation(&l.policy_exceptions) {
+            annotations.insert(crate::validate::exceptions::EXCEPTION_ANNOTATION.into(), e);
+        }
+        if !annotations.is_empty() {
+            meta["annotations"] = str_map(&annotations);
         }
         out.push(obj("v1", "Namespace", meta, json!({})));
+        super::quota::layer_objects(ctx, l, out);
     }
 }
 
@@ -250,7 +282,8 @@ pub fn used_secrets(s: &Service) -> Vec<&str> {
     let all = env_secrets(&s.env)
         .chain(s.sidecars.iter().flat_map(|c| env_secrets(&c.env)))
         .chain(s.init_containers.iter().flat_map(|c| env_secrets(&c.env)))
-        .chain(s.secret_files.iter().map(|f| f.secret.as_str()));
+        .chain(s.secret_files.iter().map(|f| f.secret.as_str()))
+        .chain(s.image_pull_secrets.iter().map(String::as_str));
     for n in all {
         if !v.contains(&n) {
             v.push(n);
@@ -493,8 +526,12 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
     if let Some(v) = image_version(&s.image) {
         meta["labels"]["app.kubernetes.io/version"] = v.into();
     }
-    if !s.annotations.is_empty() {
-        meta["annotations"] = str_map(&s.annotations);
+    let mut annotations = s.annotations.clone();
+    if let Some(e) = exception_annotation(&s.policy_exceptions) {
+        annotations.insert(crate::validate::exceptions::EXCEPTION_ANNOTATION.into(), e);
+    }
+    if !annotations.is_empty() {
+        meta["annotations"] = str_map(&annotations);
     }
     let selector = json!({"matchLabels": ctx.selector(s)});
     let workload = match s.kind {
@@ -511,6 +548,11 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
                 "selector": selector,
                 "template": template,
             });
+            if let Some(PodManagementPolicy::Parallel) =
+                s.cluster.as_ref().and_then(|c| c.pod_management_policy)
+            {
+                spec["podManagementPolicy"] = "Parallel".into();
+            }
             let claims: Vec<Value> = s
                 .storage
                 .iter()
@@ -844,6 +886,8 @@ fn pod_template(
     if !s.config.is_empty() {
         env_from.push(json!({"configMapRef": {"name": format!("{}-env", s.name)}}));
     }
+    let mut main_env = s.env.clone();
+    main_env.extend(peer_env(ctx, s));
     let main = container(
         ctx,
         s,
@@ -852,7 +896,7 @@ fn pod_template(
             image: &s.image,
             command: &s.command,
             args: &s.args,
-            env: &s.env,
+            env: &main_env,
             ports: &s.ports,
             probes: s.probes.as_ref(),
             resources: s.resources.as_ref(),
@@ -874,7 +918,10 @@ fn pod_template(
 
     // Pod security context.
     let sc = s.security_context.clone().unwrap_or_default();
-    let mut psc = json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    let mut psc = json!({
+        "runAsNonRoot": sc.run_as_user != Some(0),
+        "seccompProfile": {"type": "RuntimeDefault"},
+    });
     for (k, v) in [
         ("runAsUser", sc.run_as_user),
         ("runAsGroup", sc.run_as_group),
@@ -893,6 +940,14 @@ fn pod_template(
     });
     if !inits.is_empty() {
         spec["initContainers"] = inits.into();
+    }
+    if !s.image_pull_secrets.is_empty() {
+        spec["imagePullSecrets"] = s
+            .image_pull_secrets
+            .iter()
+            .map(|n| json!({"name": n}))
+            .collect::<Vec<_>>()
+            .into();
     }
     if !volumes.is_empty() {
         spec["volumes"] = volumes.into();
@@ -1049,12 +1104,17 @@ fn container(ctx: &Ctx, s: &Service, c: &ContainerIn) -> Value {
     if !sc.add_capabilities.is_empty() {
         caps["add"] = sc.add_capabilities.clone().into();
     }
+    // Privileged and root are refused by the checks unless a policy exception says why.
+    let privileged = sc.privileged == Some(true);
     let mut csc = json!({
-        "allowPrivilegeEscalation": false,
+        "allowPrivilegeEscalation": privileged,
         "capabilities": caps,
         "readOnlyRootFilesystem": sc.read_only_root_filesystem.unwrap_or(true),
-        "runAsNonRoot": true,
+        "runAsNonRoot": sc.run_as_user != Some(0),
     });
+    if privileged {
+        csc["privileged"] = true.into();
+    }
     for (k, val) in [
         ("runAsUser", sc.run_as_user),
         ("runAsGroup", sc.run_as_group),
@@ -1068,6 +1128,36 @@ fn container(ctx: &Ctx, s: &Service, c: &ContainerIn) -> Value {
         v["volumeMounts"] = c.mounts.clone().into();
     }
     v
+}
+
+/// The members of a replicated StatefulSet, as `cluster.peerEnv` variables.
+fn peer_env(ctx: &Ctx, s: &Service) -> Vec<EnvVar> {
+    let Some(c) = &s.cluster else {
+        return Vec::new();
+    };
+    let n = replicas(ctx, s);
+    let ns = ctx.ns(s);
+    c.peer_env
+        .iter()
+        .map(|p| {
+            let fmt = p.format.as_deref().unwrap_or("{host}");
+            let members: Vec<String> = (0..n)
+                .map(|i| {
+                    let pod = format!("{}-{i}", s.name);
+                    let host = format!("{pod}.{}-headless", s.name);
+                    fmt.replace("{fqdn}", &format!("{host}.{ns}.svc.cluster.local"))
+                        .replace("{host}", &host)
+                        .replace("{pod}", &pod)
+                        .replace("{index}", &i.to_string())
+                })
+                .collect();
+            EnvVar {
+                name: p.name.clone(),
+                value: Some(StrLike(members.join(p.separator.as_deref().unwrap_or(",")))),
+                ..EnvVar::default()
+            }
+        })
+        .collect()
 }
 
 fn env_var(e: &EnvVar) -> Value {

@@ -48,6 +48,7 @@ pub const MERGE_KEYS: &[(&str, &str)] = &[
     ("spec.services[].sidecars[].ports", "name"),
     ("spec.services[].sidecars[].mounts", "mountPath"),
     ("spec.services[].expose.ingress.paths", "path"),
+    ("spec.services[].cluster.peerEnv", "name"),
 ];
 
 /// Whether a patch selector targets Stacks (its kind pattern is `Stack`).

@@ -93,7 +93,7 @@ pub fn parse(value: &str) -> Exceptions {
 }
 
 /// Why `code` cannot be excepted, if it cannot.
-fn code_problem(code: &str) -> Option<String> {
+pub fn code_problem(code: &str) -> Option<String> {
     let Some(rule) = super::rules::by_code(code) else {
         return Some(format!(
             "exception names unknown rule code {code:?} (`stackgen rules` lists them)"
