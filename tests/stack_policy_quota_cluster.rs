@@ -301,3 +301,89 @@ fn what_does_not_fit_fails_the_build() {
         "{e}"
     );
 }
+
+const SCANNER: &str = r#"
+apiVersion: stackgen.dev/v1alpha1
+kind: Stack
+metadata: {name: scan}
+spec:
+  profile: production
+  layers:
+  - {name: apps}
+  services:
+  - name: naabum8
+    layer: apps
+    image: registry.example.com/cptm8/naabum8:1.8.0
+    ports: [{name: http, port: 8001}]
+    config: {LOG_DIR: /var/log/naabum8}
+    configFiles:
+    - {path: /app/configs/naabu.yaml, content: "rate: 1000\n"}
+    storage:
+    - {name: logs, mountPath: /var/log/naabum8, emptyDir: {}}
+    sidecars:
+    - name: log-shipper
+      image: timberio/vector:0.47.0-distroless-libc
+      args: [--config, /etc/vector/vector.yaml]
+      configFiles:
+      - {path: /etc/vector/vector.yaml, content: "sources: {}\n"}
+      mounts:
+      - {volume: logs, mountPath: /var/log/naabum8, readOnly: true}
+    egress:
+    - {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.169.254/32], ports: []}
+"#;
+
+#[test]
+fn sidecar_config_files_and_egress_exceptions() {
+    let docs = expand(SCANNER).expect("expands");
+    let cm = find(&docs, "ConfigMap", "naabum8-files");
+    assert_eq!(cm["data"]["naabu.yaml"], "rate: 1000\n");
+    assert_eq!(cm["data"]["vector.yaml"], "sources: {}\n");
+    let pod = &find(&docs, "Deployment", "naabum8")["spec"]["template"]["spec"];
+    let mounts = |i: usize| -> Vec<String> {
+        pod["containers"][i]["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}",
+                    m["name"].as_str().unwrap(),
+                    m["mountPath"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        mounts(0),
+        vec![
+            "logs:/var/log/naabum8",
+            "config-files:/app/configs/naabu.yaml"
+        ]
+    );
+    assert_eq!(
+        mounts(1),
+        vec![
+            "logs:/var/log/naabum8",
+            "config-files:/etc/vector/vector.yaml"
+        ],
+        "the sidecar mounts its own file only"
+    );
+    let np = find(&docs, "NetworkPolicy", "naabum8");
+    let rule = np["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["to"][0].get("ipBlock").is_some())
+        .expect("ipBlock rule");
+    assert_eq!(
+        rule["to"][0]["ipBlock"]["except"],
+        serde_json::json!(["10.0.0.0/8", "169.254.169.254/32"])
+    );
+    assert_eq!(rule["ports"], serde_json::json!([]), "every port");
+    let e = expand(&SCANNER.replace("path: /etc/vector/vector.yaml", "path: etc/vector.yaml"))
+        .unwrap_err();
+    assert!(
+        e.contains("sidecars[0].configFiles[0].path") && e.contains("not an absolute file path"),
+        "{e}"
+    );
+}

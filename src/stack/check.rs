@@ -361,21 +361,7 @@ fn check_service(
             .with_hint_if_none("declare it in spec.secrets (existing, externalSecret or csi)"));
         }
     }
-    for (j, f) in s.config_files.iter().enumerate() {
-        let fp = format!("{p}.configFiles[{j}]");
-        if !f.path.starts_with('/') || f.path.ends_with('/') {
-            return Err(err(
-                format!("{fp}.path"),
-                format!("{:?} is not an absolute file path", f.path),
-            ));
-        }
-        if usize::from(f.content.is_some()) + usize::from(f.config_map.is_some()) != 1 {
-            return Err(err(
-                fp,
-                "a config file needs exactly one of content, configMap",
-            ));
-        }
-    }
+    check_config_files(&format!("{p}.configFiles"), &s.config_files)?;
     let mut vols: Vec<&str> = Vec::new();
     for (j, v) in s.storage.iter().enumerate() {
         let vp = format!("{p}.storage[{j}]");
@@ -592,7 +578,27 @@ fn check_privileges(p: &str, s: &Service, level: PodSecurityLevel) -> Result<()>
     Ok(())
 }
 
+fn check_config_files(p: &str, files: &[super::types::ConfigFile]) -> Result<()> {
+    for (j, f) in files.iter().enumerate() {
+        let fp = format!("{p}[{j}]");
+        if !f.path.starts_with('/') || f.path.ends_with('/') {
+            return Err(err(
+                format!("{fp}.path"),
+                format!("{:?} is not an absolute file path", f.path),
+            ));
+        }
+        if usize::from(f.content.is_some()) + usize::from(f.config_map.is_some()) != 1 {
+            return Err(err(
+                fp,
+                "a config file needs exactly one of content, configMap",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_container(p: &str, c: &Container, vols: &[&str], secrets: &[&str]) -> Result<()> {
+    check_config_files(&format!("{p}.configFiles"), &c.config_files)?;
     if !dns_label(&c.name) {
         return Err(err(
             format!("{p}.name"),

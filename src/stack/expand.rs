@@ -431,10 +431,10 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
     }
     let files = file_keys(s);
     let files_cm = format!("{}-files", s.name);
-    if files.iter().any(|(_, f)| f.content.is_some()) {
+    if files.iter().any(|(_, f, _)| f.content.is_some()) {
         let data: Map<String, Value> = files
             .iter()
-            .filter_map(|(k, f)| {
+            .filter_map(|(k, f, _)| {
                 f.content
                     .as_ref()
                     .map(|c| (k.clone(), Value::String(c.clone())))
@@ -729,10 +729,21 @@ pub fn image_version(image: &str) -> Option<&str> {
     ok.then_some(tag)
 }
 
-/// Keys of the config files in ConfigMap `<service>-files`: the file names, made unique.
-fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
-    let mut out: Vec<(String, &ConfigFile)> = Vec::new();
-    for f in &s.config_files {
+/// A config file of the pod: its key in ConfigMap `<service>-files`, the file, and the
+/// container that mounts it.
+type FileKey<'s> = (String, &'s ConfigFile, &'s str);
+
+/// Keys of the config files (the main container's, then the sidecars' and init
+/// containers') in ConfigMap `<service>-files`: the file names, made unique.
+fn file_keys(s: &Service) -> Vec<FileKey<'_>> {
+    let mut out: Vec<FileKey<'_>> = Vec::new();
+    let all = s.config_files.iter().map(|f| (f, s.name.as_str())).chain(
+        s.sidecars
+            .iter()
+            .chain(&s.init_containers)
+            .flat_map(|c| c.config_files.iter().map(move |f| (f, c.name.as_str()))),
+    );
+    for (f, owner) in all {
         let base: String = f
             .path
             .rsplit('/')
@@ -749,11 +760,11 @@ fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
             .collect();
         let mut key = base.clone();
         let mut n = 2;
-        while out.iter().any(|(k, _)| k == &key) {
+        while out.iter().any(|(k, _, _)| k == &key) {
             key = format!("{n}-{base}");
             n += 1;
         }
-        out.push((key, f));
+        out.push((key, f, owner));
     }
     out
 }
@@ -761,7 +772,7 @@ fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
 fn pod_template(
     ctx: &Ctx,
     s: &Service,
-    files: &[(String, &ConfigFile)],
+    files: &[FileKey<'_>],
     config_hash: Sha256,
     automount: bool,
 ) -> Result<Value> {
@@ -783,7 +794,7 @@ fn pod_template(
             m.path.clone().unwrap_or_else(|| "/metrics".into()).into(),
         );
     }
-    if !s.config.is_empty() || files.iter().any(|(_, f)| f.content.is_some()) {
+    if !s.config.is_empty() || files.iter().any(|(_, f, _)| f.content.is_some()) {
         let digest = config_hash.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         annotations.insert("stackgen.dev/config-hash".into(), hex.into());
@@ -824,13 +835,20 @@ fn pod_template(
         volumes.push(vol);
     }
     let mut file_mounts: Vec<Value> = Vec::new();
+    // Config files of sidecars and init containers, by container name.
+    let mut other_mounts: IndexMap<&str, Vec<Value>> = IndexMap::new();
     let mut cm_volumes: Vec<String> = Vec::new();
-    if files.iter().any(|(_, f)| f.content.is_some()) {
+    if files.iter().any(|(_, f, _)| f.content.is_some()) {
         volumes.push(
             json!({"name": "config-files", "configMap": {"name": format!("{}-files", s.name)}}),
         );
     }
-    for (key, f) in files {
+    for (key, f, owner) in files {
+        let file_mounts = if *owner == s.name {
+            &mut file_mounts
+        } else {
+            other_mounts.entry(owner).or_default()
+        };
         if f.content.is_some() {
             file_mounts.push(json!({"name": "config-files", "mountPath": f.path, "subPath": key, "readOnly": true}));
         } else if let Some(r) = &f.config_map {
@@ -907,13 +925,19 @@ fn pod_template(
         },
     );
     let mut containers = vec![main];
+    let extra = |c: &Container| {
+        other_mounts
+            .get(c.name.as_str())
+            .cloned()
+            .unwrap_or_default()
+    };
     for c in &s.sidecars {
-        containers.push(side(ctx, s, c, s.kind.long_running()));
+        containers.push(side(ctx, s, c, s.kind.long_running(), extra(c)));
     }
     let inits: Vec<Value> = s
         .init_containers
         .iter()
-        .map(|c| side(ctx, s, c, false))
+        .map(|c| side(ctx, s, c, false, extra(c)))
         .collect();
 
     // Pod security context.
@@ -1007,8 +1031,14 @@ struct ContainerIn<'a> {
     long_running: bool,
 }
 
-fn side(ctx: &Ctx, s: &Service, c: &Container, long_running: bool) -> Value {
-    let mounts = c
+fn side(
+    ctx: &Ctx,
+    s: &Service,
+    c: &Container,
+    long_running: bool,
+    file_mounts: Vec<Value>,
+) -> Value {
+    let mut mounts: Vec<Value> = c
         .mounts
         .iter()
         .map(|m| {
@@ -1019,6 +1049,7 @@ fn side(ctx: &Ctx, s: &Service, c: &Container, long_running: bool) -> Value {
             v
         })
         .collect();
+    mounts.extend(file_mounts);
     // Sidecars and init containers inherit the service's user unless they say otherwise.
     let sc = c.security_context.as_ref().or(s.security_context.as_ref());
     container(

@@ -172,7 +172,11 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
                 .iter()
                 .map(|p| json!({"protocol": proto, "port": p}))
                 .collect();
-            egress.push(json!({"to": [{"ipBlock": {"cidr": e.cidr}}], "ports": ports}));
+            let mut block = json!({"cidr": e.cidr});
+            if !e.except.is_empty() {
+                block["except"] = e.except.clone().into();
+            }
+            egress.push(json!({"to": [{"ipBlock": block}], "ports": ports}));
         }
         if ingress.is_empty() && egress.is_empty() {
             continue;

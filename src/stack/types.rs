@@ -832,6 +832,10 @@ pub struct Container {
     /// Volumes of the service's `storage` this container mounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mounts: Vec<Mount>,
+    /// Config files mounted read-only in this container (contents go to ConfigMap
+    /// `<service>-files` with the service's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_files: Vec<ConfigFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<SecurityContext>,
 }
@@ -922,7 +926,11 @@ pub struct Metrics {
 pub struct EgressRule {
     /// Destination CIDR (`0.0.0.0/0` for anywhere).
     pub cidr: String,
-    /// Destination ports.
+    /// CIDRs inside `cidr` that stay closed (the cluster's and cloud metadata addresses,
+    /// e.g. for a service that reaches the internet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
+    /// Destination ports (`[]`: every port).
     pub ports: Vec<u16>,
     /// Protocol (default TCP).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -37,6 +37,7 @@ pub mod policy_namespace_pod_security;
 pub mod policy_probe_timeout;
 pub mod policy_readiness_probe;
 pub mod policy_requests;
+pub mod policy_secret_data;
 pub mod policy_security_context;
 pub mod port_range;
 pub mod quantity_invalid;
@@ -153,6 +154,7 @@ pub static ALL: &[&Rule] = &[
     &policy_exception_invalid::RULE,
     &policy_exception_unused::RULE,
     &policy_namespace_pod_security::RULE,
+    &policy_secret_data::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,
 ];
