@@ -428,6 +428,22 @@ fn check_service(
             }
         }
     }
+    for (j, v) in s.storage.iter().enumerate() {
+        let used = v.mount_path.is_some()
+            || s.sidecars
+                .iter()
+                .chain(&s.init_containers)
+                .any(|c| c.mounts.iter().any(|m| m.volume == v.name));
+        if !used {
+            return Err(err(
+                format!("{p}.storage[{j}].mountPath"),
+                format!(
+                    "volume {:?} has no mountPath and no sidecar or init container mounts it",
+                    v.name
+                ),
+            ));
+        }
+    }
     if let Some(pr) = &s.probes {
         for (name, probe) in [
             ("liveness", &pr.liveness),

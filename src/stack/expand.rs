@@ -891,12 +891,12 @@ fn pod_template(
     let mut main_mounts: Vec<Value> = s
         .storage
         .iter()
-        .map(|v| {
-            let mut m = json!({"name": v.name, "mountPath": v.mount_path});
+        .filter_map(|v| {
+            let mut m = json!({"name": v.name, "mountPath": v.mount_path.as_ref()?});
             if let Some(ro) = v.read_only {
                 m["readOnly"] = ro.into();
             }
-            m
+            Some(m)
         })
         .collect();
     main_mounts.extend(file_mounts);

@@ -757,8 +757,10 @@ pub struct DisruptionBudget {
 pub struct Volume {
     /// Volume name (sidecars and init containers mount it by this name).
     pub name: String,
-    /// Where the main container mounts it.
-    pub mount_path: String,
+    /// Where the main container mounts it; omitted: only sidecars and init containers mount
+    /// it (e.g. a log shipper's own state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// A PersistentVolumeClaim (a volumeClaimTemplate for StatefulSets).
