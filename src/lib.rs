@@ -22,6 +22,7 @@ pub mod import;
 pub mod loader;
 pub mod order;
 pub mod output;
+pub mod par;
 pub mod patch;
 pub mod resmap;
 pub mod resource;

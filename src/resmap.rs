@@ -189,12 +189,18 @@ impl ResMap {
     /// between changes, so each change does not cost a whole-index rebuild.
     pub fn update<R>(&mut self, i: usize, f: impl FnOnce(&mut Resource) -> R) -> Option<R> {
         let r = self.list.get_mut(i)?;
-        let before = r.all_ids();
+        let fingerprint = id_fingerprint(r);
+        let before = if self.index.is_some() {
+            // the index entry to remove if the id changes
+            Some(r.id())
+        } else {
+            None
+        };
         let out = f(r);
-        let after = r.all_ids();
-        if before != after {
+        if id_fingerprint(r) != fingerprint {
+            let after = r.all_ids();
             if let Some(index) = &mut self.index {
-                if let Some(old) = before.last() {
+                if let Some(old) = &before {
                     index.remove(&norm_id(old));
                 }
                 if let Some(new) = after.last() {
@@ -254,6 +260,20 @@ impl<'a> IntoIterator for &'a ResMap {
     fn into_iter(self) -> Self::IntoIter {
         self.list.iter()
     }
+}
+
+/// A hash of everything an object's ids are made of (apiVersion, kind, name, namespace and
+/// how many earlier ids it has): [`ResMap::update`] re-indexes only when it changes, without
+/// building the ids.
+fn id_fingerprint(r: &Resource) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.api_version().hash(&mut h);
+    r.kind().hash(&mut h);
+    r.name().hash(&mut h);
+    r.namespace().hash(&mut h);
+    r.prev_ids.len().hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]

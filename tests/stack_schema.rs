@@ -44,7 +44,31 @@ fn schema_is_valid_and_committed() {
 #[test]
 fn example_stacks_validate() {
     let v = jsonschema::validator_for(&schema()).expect("compile schema");
-    for rel in ["base/stack.yaml", "tests/fixtures/stack/kitchen-sink.yaml"] {
+    let mut files: Vec<String> = [
+        "base/stack.yaml",
+        "tests/fixtures/stack/kitchen-sink.yaml",
+        "tests/fixtures/stack/cluster-peers.yaml",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Every example system's base stack (examples/<system>/base/stack.yaml).
+    let mut examples: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| {
+                    format!(
+                        "examples/{}/base/stack.yaml",
+                        e.file_name().to_string_lossy()
+                    )
+                })
+                .filter(|rel| root().join(rel).is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    examples.sort();
+    files.extend(examples);
+    for rel in &files {
         let doc = yaml_file(rel);
         let errors: Vec<String> = v
             .iter_errors(&doc)

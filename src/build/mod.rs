@@ -265,9 +265,13 @@ pub fn accumulate_target(
     mut acc: Accumulator,
     stack: &mut Vec<Target>,
 ) -> Result<Accumulator> {
-    for path in &target.kust.resources {
-        accumulate_resource(target, &mut acc, path, stack)
-            .map_err(|e| e.in_file(target.file.as_path()))?;
+    let mut parsed = time(Stage::Load, || parse_files_in_parallel(target));
+    for (i, path) in target.kust.resources.iter().enumerate() {
+        let done = match parsed.get_mut(i).and_then(Option::take) {
+            Some(rm) => rm.and_then(|rm| acc.rm.append_all(rm)),
+            None => accumulate_resource(target, &mut acc, path, stack),
+        };
+        done.map_err(|e| e.in_file(target.file.as_path()))?;
     }
     {
         let ancestors: Vec<&Target> = stack.iter().rev().skip(1).collect();
@@ -287,6 +291,30 @@ pub fn accumulate_target(
         crate::transform::merge_vars(target, &mut acc)
     })?;
     Ok(acc)
+}
+
+/// Reads and parses the kustomization's resource files (not directories) on all cores,
+/// returning for each `resources` entry its objects (`None` for directories and other
+/// entries, which the sequential walk handles). Parsing has no side effects, so reading
+/// ahead changes nothing but time: objects are still appended in `resources` order and the
+/// first failing entry in that order is the one reported.
+fn parse_files_in_parallel(target: &Target) -> Vec<Option<Result<ResMap>>> {
+    let entries = &target.kust.resources;
+    let is_file = |p: &String| {
+        target
+            .loader
+            .resolve_file(p)
+            .is_ok_and(|path| path.is_file())
+    };
+    if entries.iter().filter(|p| is_file(p)).count() < crate::par::MIN_ITEMS {
+        return entries.iter().map(|_| None).collect();
+    }
+    crate::par::map_ordered(entries, |p| {
+        is_file(p).then(|| files::load_resources(&target.loader, p))
+    })
+    .into_iter()
+    .map(Option::flatten)
+    .collect()
 }
 
 fn accumulate_resource(

@@ -629,6 +629,7 @@ fn service(
             port,
             protocol: (proto != Protocol::Tcp).then_some(proto),
             node_port: None,
+            peer: None,
         });
         name
     };

@@ -38,7 +38,7 @@ impl Format {
 /// The whole build as one stream in `format`.
 pub fn render(rm: &ResMap, format: Format) -> Result<String> {
     match format {
-        Format::Yaml => Ok(crate::yaml::emit_stream(rm.iter().map(|r| &r.body))),
+        Format::Yaml => Ok(render_yaml(rm)),
         Format::Json => {
             let list = serde_json::json!({
                 "apiVersion": "v1",
@@ -48,6 +48,41 @@ pub fn render(rm: &ResMap, format: Format) -> Result<String> {
             to_json(&list)
         }
     }
+}
+
+/// Documents rendered per piece of work when writing a large build.
+const CHUNK: usize = 256;
+
+/// The YAML stream of `rm`, byte for byte what [`crate::yaml::emit_stream`] writes.
+fn render_yaml(rm: &ResMap) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_yaml(rm, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the YAML stream of `rm` to `w`, byte for byte what [`crate::yaml::emit_stream`]
+/// produces, without holding the whole text: documents are independent, so a large build
+/// is rendered a few chunks at a time on all cores and written in order.
+pub fn write_yaml(rm: &ResMap, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let objs: &[crate::resource::Resource] = rm.as_slice();
+    let chunks: Vec<&[crate::resource::Resource]> = objs.chunks(CHUNK).collect();
+    let mut first = true;
+    for group in chunks.chunks(crate::par::MIN_ITEMS) {
+        let parts = crate::par::map_ordered(group, |c| {
+            crate::yaml::emit_stream(c.iter().map(|r| &r.body))
+        });
+        for (part, chunk) in parts.into_iter().zip(group) {
+            if !first {
+                w.write_all(b"---\n")?;
+            }
+            first = false;
+            let part =
+                part.unwrap_or_else(|| crate::yaml::emit_stream(chunk.iter().map(|r| &r.body)));
+            w.write_all(part.as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 fn to_json(v: &Value) -> Result<String> {

@@ -100,8 +100,15 @@ pub fn apply_smp_with_empty_values(
         nodes: Vec::new(),
         schema,
         empty_values: Vec::new(),
+        too_deep: false,
     };
-    let d = w.import(target, 0)?;
+    // The target is moved into the arena (not copied) and moved back out after the walk;
+    // on any failure it is put back as it was.
+    let d = w.import_owned(std::mem::take(target), 0);
+    if w.too_deep {
+        *target = w.export_owned(d);
+        return Err(too_deep());
+    }
     for pointer in empty_values {
         if let Some(id) = w.resolve(d, pointer)
             && w.is_null(id)
@@ -109,14 +116,28 @@ pub fn apply_smp_with_empty_values(
             w.empty_values.push(id);
         }
     }
-    let p = w.import(patch, 0)?;
-    let result = w.walk(Some(d), Some(p), None, 0)?;
+    let p = match w.import(patch, 0) {
+        Ok(p) => p,
+        Err(e) => {
+            *target = w.export_owned(d);
+            return Err(e);
+        }
+    };
+    let result = match w.walk(Some(d), Some(p), None, 0) {
+        Ok(r) => r,
+        Err(e) => {
+            // The build stops on a failed merge; the target keeps what was merged so far.
+            *target = w.export_owned(d);
+            return Err(e);
+        }
+    };
     if result.is_none() {
+        *target = w.export_owned(d);
         return Ok(SmpOutcome::DeleteObject);
     }
     // kustomize keeps its own node even when the walk returned another one (a top-level
     // `$patch: replace`), so the target is read back from its original node.
-    let out = w.export(d, 0)?;
+    let out = w.export_owned(d);
     let empty = match &out {
         Value::Null => true,
         Value::Object(m) => m.is_empty(),
@@ -257,6 +278,8 @@ struct Walker<'s> {
     schema: &'s MergeSchema,
     /// target nulls that were written as empty values
     empty_values: Vec<Id>,
+    /// [`Walker::import_owned`] met a document nested deeper than [`MAX_DEPTH`].
+    too_deep: bool,
 }
 
 fn too_deep() -> SmpError {
@@ -319,6 +342,89 @@ impl Walker<'_> {
             Some(Node::Scalar(v)) => v.clone(),
             Some(Node::Null { .. }) | None => Value::Null,
         })
+    }
+
+    /// Moves `v` into the arena. Below [`MAX_DEPTH`] the rest of a subtree is kept whole as an
+    /// opaque node and `too_deep` is set, so the caller can give the value back unharmed.
+    fn import_owned(&mut self, v: Value, depth: usize) -> Id {
+        if depth > MAX_DEPTH {
+            self.too_deep = true;
+            return self.push(Node::Scalar(v));
+        }
+        let n = match v {
+            Value::Null => Node::Null { keep: false },
+            Value::Object(m) => {
+                let mut entries = Vec::with_capacity(m.len());
+                for (k, v) in m {
+                    let id = self.import_owned(v, depth + 1);
+                    entries.push((k, id));
+                }
+                Node::Map(entries)
+            }
+            Value::Array(a) => {
+                let mut items = Vec::with_capacity(a.len());
+                for v in a {
+                    items.push(self.import_owned(v, depth + 1));
+                }
+                Node::Seq(items)
+            }
+            s => Node::Scalar(s),
+        };
+        self.push(n)
+    }
+
+    /// Moves the tree at `root` out of the arena. A node reachable more than once (the
+    /// walk may attach one patch node in several places) is copied; every other node is
+    /// moved, so the common case allocates nothing new for keys and scalars.
+    fn export_owned(&mut self, root: Id) -> Value {
+        let mut uses = vec![0u32; self.nodes.len()];
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            let Some(u) = uses.get_mut(id) else { continue };
+            *u += 1;
+            if *u > 1 {
+                continue;
+            }
+            match self.nodes.get(id) {
+                Some(Node::Map(entries)) => stack.extend(entries.iter().map(|(_, v)| *v)),
+                Some(Node::Seq(items)) => stack.extend(items.iter().copied()),
+                _ => {}
+            }
+        }
+        self.take_node(root, &uses, 0)
+    }
+
+    fn take_node(&mut self, id: Id, uses: &[u32], depth: usize) -> Value {
+        if uses.get(id).copied().unwrap_or(0) > 1 || depth > MAX_DEPTH {
+            // Shared: copy (the arena never nests deeper than it was built, so the
+            // depth bound only guards the recursion).
+            return self.export(id, depth).unwrap_or(Value::Null);
+        }
+        let node = match self.nodes.get_mut(id) {
+            Some(n) => std::mem::replace(n, Node::Null { keep: false }),
+            None => return Value::Null,
+        };
+        match node {
+            Node::Map(entries) => {
+                let mut m = Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let v = self.take_node(v, uses, depth + 1);
+                    if !m.contains_key(&k) {
+                        m.insert(k, v);
+                    }
+                }
+                Value::Object(m)
+            }
+            Node::Seq(items) => {
+                let mut a = Vec::with_capacity(items.len());
+                for v in items {
+                    a.push(self.take_node(v, uses, depth + 1));
+                }
+                Value::Array(a)
+            }
+            Node::Scalar(v) => v,
+            Node::Null { .. } => Value::Null,
+        }
     }
 
     /// The node at a JSON pointer below `root`.
@@ -537,10 +643,80 @@ impl Walker<'_> {
             let child_schema = schema.and_then(|s| self.schema.field(s, &name));
             let fd = self.field(dest, &name);
             let fo = origin.and_then(|o| self.field(o, &name));
+            // A target subtree the patch does not touch comes through the walk unchanged
+            // unless it holds something the walk rewrites: skip the walk when it provably
+            // would not.
+            if fo.is_none()
+                && fd.is_some_and(|d| self.untouched_by_walk(d, child_schema, depth + 1))
+            {
+                continue;
+            }
             let val = self.walk(fd, fo, child_schema, depth + 1)?;
             self.set_field(dest, &name, val);
         }
         Ok(Some(dest))
+    }
+
+    /// Whether walking the target subtree `id` with no patch counterpart (`walk(Some(id),
+    /// None, schema)`) would leave it exactly as it is. Conservative: `false` whenever the
+    /// walk might rewrite something — a null (kept, or dropped when it was an empty value),
+    /// or an associative list whose elements lack a merge key, repeat one, or are not
+    /// mappings (the walk de-duplicates and re-orders those) — and for primitive lists
+    /// merged by value.
+    fn untouched_by_walk(&self, id: Id, schema: Option<SchemaRef>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.node(id) {
+            None | Some(Node::Null { .. }) => false,
+            Some(Node::Scalar(_)) => true,
+            Some(Node::Map(entries)) => {
+                let schema = schema.or_else(|| self.resource_schema(Some(id), None));
+                entries.iter().all(|(k, v)| {
+                    let child = schema.and_then(|s| self.schema.field(s, k));
+                    self.untouched_by_walk(*v, child, depth + 1)
+                })
+            }
+            Some(Node::Seq(items)) => {
+                let schema = schema.or_else(|| self.resource_schema(Some(id), None));
+                let Some(s) = schema.filter(|&s| self.has_merge_strategy(s)) else {
+                    // replaced wholesale: the walk returns the target's list as it is
+                    return true;
+                };
+                let keys = self.schema.strategy_and_keys(s).1;
+                if keys.is_empty() {
+                    return false;
+                }
+                let elem = self.schema.elements(s);
+                let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
+                for &item in items {
+                    if !matches!(self.node(item), Some(Node::Map(_))) {
+                        return false;
+                    }
+                    let mut tuple = Vec::with_capacity(keys.len());
+                    for k in keys {
+                        match self.field(item, k).and_then(|f| self.node(f)) {
+                            Some(Node::Scalar(v)) => {
+                                let t = scalar_text(v);
+                                if t.is_empty() {
+                                    return false;
+                                }
+                                tuple.push(t);
+                            }
+                            _ => return false,
+                        }
+                    }
+                    if seen.contains(&tuple) {
+                        return false;
+                    }
+                    seen.push(tuple);
+                    if !self.untouched_by_walk(item, elem, depth + 1) {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
     }
 
     fn visit_map(&mut self, dest: Option<Id>, origin: Option<Id>) -> Result<Option<Id>> {

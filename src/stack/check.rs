@@ -95,6 +95,12 @@ pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
     }
     let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
     let services: Vec<&str> = spec.services.iter().map(|s| s.name.as_str()).collect();
+    let statefulsets: Vec<&str> = spec
+        .services
+        .iter()
+        .filter(|s| s.kind == WorkloadKind::StatefulSet)
+        .map(|s| s.name.as_str())
+        .collect();
     let secrets: Vec<&str> = spec.secrets.iter().map(|s| s.name.as_str()).collect();
 
     let mut seen = HashSet::new();
@@ -125,6 +131,41 @@ pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
             )
             .with_hint("secrets are declared by reference only: their values never live in the stack"));
         }
+        if let Some(csi) = &s.csi {
+            for (j, k) in csi.keys.iter().enumerate() {
+                let kp = format!("{p}.csi.keys[{j}]");
+                let generated = csi.provider == "azure" && !csi.parameters.contains_key("objects");
+                if generated
+                    && (k.object_name.is_empty()
+                        || !k
+                            .object_name
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                {
+                    return Err(err(
+                        format!("{kp}.objectName"),
+                        format!(
+                            "{:?} is not a Key Vault object name (letters, digits and '-')",
+                            k.object_name
+                        ),
+                    ));
+                }
+                if let Some(t) = &k.object_type {
+                    if !generated {
+                        return Err(err(
+                            format!("{kp}.objectType"),
+                            "objectType is written into the azure provider's generated `objects` parameter: it needs provider azure and no `objects` parameter",
+                        ));
+                    }
+                    if !matches!(t.as_str(), "secret" | "key" | "cert") {
+                        return Err(err(
+                            format!("{kp}.objectType"),
+                            format!("{t:?} is not a Key Vault object type (secret, key, cert)"),
+                        ));
+                    }
+                }
+            }
+        }
     }
 
     let mut seen = HashSet::new();
@@ -148,33 +189,95 @@ pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
         let Some(layer) = spec.layers.iter().find(|l| l.name == s.layer) else {
             return Err(unknown(format!("{p}.layer"), "layer", &s.layer, &layers));
         };
-        check_service(&p, s, d, &services, &secrets)?;
+        let names = Names {
+            services: &services,
+            statefulsets: &statefulsets,
+            secrets: &secrets,
+        };
+        check_service(&p, s, d, &names)?;
         let level = layer
             .pod_security
             .or(spec.pod_security)
             .unwrap_or(d.pod_security);
         check_privileges(&p, s, level)?;
     }
-    if let Some(m) = &spec.monitoring
-        && !services.contains(&m.scraper.as_str())
-    {
-        return Err(unknown(
-            "spec.monitoring.scraper".into(),
-            "service",
-            &m.scraper,
-            &services,
-        ));
+    if let Some(m) = &spec.monitoring {
+        match (&m.scraper, &m.namespace) {
+            (Some(sc), None) => {
+                if !services.contains(&sc.as_str()) {
+                    return Err(unknown(
+                        "spec.monitoring.scraper".into(),
+                        "service",
+                        sc,
+                        &services,
+                    ));
+                }
+                if !m.pod_labels.is_empty() {
+                    return Err(err(
+                        "spec.monitoring.podLabels",
+                        "podLabels select the pods of an outside scraper: use them with namespace, not scraper",
+                    ));
+                }
+            }
+            (None, Some(ns)) => {
+                if !dns_label(ns) {
+                    return Err(err(
+                        "spec.monitoring.namespace",
+                        format!("{ns:?} is not a valid namespace name"),
+                    ));
+                }
+            }
+            _ => {
+                return Err(err(
+                    "spec.monitoring",
+                    "monitoring needs exactly one of scraper (a service of the stack) and namespace (a scraper outside it)",
+                ));
+            }
+        }
+    }
+    if let Some(ing) = &spec.ingress {
+        for (i, c) in ing.source_cidrs.iter().enumerate() {
+            if !cidr_ok(c) {
+                return Err(err(
+                    format!("spec.ingress.sourceCidrs[{i}]"),
+                    format!("{c:?} is not a CIDR (e.g. 10.1.0.0/24)"),
+                ));
+            }
+        }
     }
     Ok(())
 }
 
-fn check_service(
-    p: &str,
-    s: &Service,
-    d: &Defaults,
-    services: &[&str],
-    secrets: &[&str],
-) -> Result<()> {
+/// An IPv4 or IPv6 CIDR: an address, '/', a prefix length in range.
+fn cidr_ok(s: &str) -> bool {
+    let Some((addr, len)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(len) = len.parse::<u8>() else {
+        return false;
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => len <= 32,
+        Ok(std::net::IpAddr::V6(_)) => len <= 128,
+        Err(_) => false,
+    }
+}
+
+/// The names a service may refer to.
+struct Names<'a> {
+    services: &'a [&'a str],
+    statefulsets: &'a [&'a str],
+    secrets: &'a [&'a str],
+}
+
+/// Labels stackgen owns on pods: selectors and the standard labels.
+fn reserved_label(k: &str) -> bool {
+    k.starts_with("app.kubernetes.io/") || k.starts_with("stackgen.dev/")
+}
+
+fn check_service(p: &str, s: &Service, d: &Defaults, names: &Names) -> Result<()> {
+    let services = names.services;
+    let secrets = names.secrets;
     if s.image.trim().is_empty() {
         return Err(err(format!("{p}.image"), "image is empty"));
     }
@@ -203,6 +306,15 @@ fn check_service(
         }
         if port.port == 0 || !numbers.insert(port.port) {
             return Err(err(pp, format!("port {} is 0 or used twice", port.port)));
+        }
+        if port.peer == Some(true) && s.kind != WorkloadKind::StatefulSet {
+            return Err(err(
+                pp,
+                format!(
+                    "port {:?} is a peer port: only a StatefulSet's pods talk to each other by name",
+                    port.name
+                ),
+            ));
         }
         if let Some(np) = port.node_port
             && !(30000..=32767).contains(&np)
@@ -300,7 +412,70 @@ fn check_service(
             ));
         }
     }
-    check_env(&format!("{p}.env"), &s.env, secrets)?;
+    check_env(&format!("{p}.env"), &s.env, s, names)?;
+    for k in s.pod_labels.keys() {
+        if reserved_label(k) {
+            return Err(err(
+                format!("{p}.podLabels"),
+                format!(
+                    "label {k:?} is stackgen's (app.kubernetes.io/* and stackgen.dev/* label every object and select its pods)"
+                ),
+            ));
+        }
+    }
+    for (j, e) in s.egress.iter().enumerate() {
+        let ep = format!("{p}.egress[{j}]");
+        match (&e.cidr, &e.namespace) {
+            (Some(c), None) => {
+                if !cidr_ok(c) {
+                    return Err(err(
+                        format!("{ep}.cidr"),
+                        format!("{c:?} is not a CIDR (e.g. 10.0.0.0/8, 0.0.0.0/0)"),
+                    ));
+                }
+                if !e.pod_labels.is_empty() {
+                    return Err(err(
+                        format!("{ep}.podLabels"),
+                        "podLabels select pods of a namespace: use them with namespace, not cidr",
+                    ));
+                }
+            }
+            (None, Some(ns)) => {
+                if !dns_label(ns) {
+                    return Err(err(
+                        format!("{ep}.namespace"),
+                        format!("{ns:?} is not a valid namespace name"),
+                    ));
+                }
+            }
+            _ => {
+                return Err(err(
+                    ep,
+                    "an egress rule needs exactly one of cidr and namespace",
+                ));
+            }
+        }
+        if e.cidr.is_none() && !e.except.is_empty() {
+            return Err(err(
+                format!("{ep}.except"),
+                "except narrows a cidr: use it with cidr, not namespace",
+            ));
+        }
+        for (k, x) in e.except.iter().enumerate() {
+            if !cidr_ok(x) {
+                return Err(err(
+                    format!("{ep}.except[{k}]"),
+                    format!("{x:?} is not a CIDR (e.g. 10.0.0.0/8, 169.254.0.0/16)"),
+                ));
+            }
+        }
+        if e.ports.contains(&0) {
+            return Err(err(
+                format!("{ep}.ports"),
+                "egress ports are 1-65535 ([] for every port)",
+            ));
+        }
+    }
     for (j, n) in s.image_pull_secrets.iter().enumerate() {
         if !secrets.contains(&n.as_str()) {
             return Err(
@@ -419,7 +594,7 @@ fn check_service(
         ("sidecars", &s.sidecars),
     ] {
         for (j, c) in list.iter().enumerate() {
-            check_container(&format!("{p}.{kind}[{j}]"), c, &vols, secrets)?;
+            check_container(&format!("{p}.{kind}[{j}]"), c, &vols, s, names)?;
             if kind == "initContainers" && (c.probes.is_some() || !c.ports.is_empty()) {
                 return Err(err(
                     format!("{p}.{kind}[{j}]"),
@@ -613,7 +788,13 @@ fn check_config_files(p: &str, files: &[super::types::ConfigFile]) -> Result<()>
     Ok(())
 }
 
-fn check_container(p: &str, c: &Container, vols: &[&str], secrets: &[&str]) -> Result<()> {
+fn check_container(
+    p: &str,
+    c: &Container,
+    vols: &[&str],
+    s: &Service,
+    names: &Names,
+) -> Result<()> {
     check_config_files(&format!("{p}.configFiles"), &c.config_files)?;
     if !dns_label(&c.name) {
         return Err(err(
@@ -621,7 +802,7 @@ fn check_container(p: &str, c: &Container, vols: &[&str], secrets: &[&str]) -> R
             format!("{:?} is not a valid container name", c.name),
         ));
     }
-    check_env(&format!("{p}.env"), &c.env, secrets)?;
+    check_env(&format!("{p}.env"), &c.env, s, names)?;
     for (j, m) in c.mounts.iter().enumerate() {
         if !vols.contains(&m.volume.as_str()) {
             return Err(unknown(
@@ -671,7 +852,8 @@ fn check_probe(p: &str, probe: &Probe, ports: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn check_env(p: &str, env: &[EnvVar], secrets: &[&str]) -> Result<()> {
+fn check_env(p: &str, env: &[EnvVar], s: &Service, names: &Names) -> Result<()> {
+    let secrets = names.secrets;
     let mut seen = HashSet::new();
     for (j, e) in env.iter().enumerate() {
         let ep = format!("{p}[{j}]");
@@ -687,15 +869,48 @@ fn check_env(p: &str, env: &[EnvVar], secrets: &[&str]) -> Result<()> {
         let n = usize::from(e.value.is_some())
             + usize::from(e.secret.is_some())
             + usize::from(e.config_map.is_some())
-            + usize::from(e.field.is_some());
+            + usize::from(e.field.is_some())
+            + usize::from(e.peers.is_some());
         if n != 1 {
             return Err(err(
                 ep,
                 format!(
-                    "variable {:?} needs exactly one of value, secret, configMap, field",
+                    "variable {:?} needs exactly one of value, secret, configMap, field, peers",
                     e.name
                 ),
             ));
+        }
+        if let Some(peers) = &e.peers {
+            let target = peers.service.as_deref().unwrap_or(&s.name);
+            if !names.statefulsets.contains(&target) {
+                let mut e = if names.services.contains(&target) {
+                    err(
+                        format!("{ep}.peers.service"),
+                        format!(
+                            "{target:?} is not a StatefulSet: only StatefulSet pods have stable names"
+                        ),
+                    )
+                } else {
+                    unknown(
+                        format!("{ep}.peers.service"),
+                        "StatefulSet service",
+                        target,
+                        names.statefulsets,
+                    )
+                };
+                if peers.service.is_none() {
+                    e = e.with_hint_if_none("name the StatefulSet in peers.service");
+                }
+                return Err(e);
+            }
+            if let Some(f) = &peers.format
+                && let Some(bad) = unknown_placeholder(f)
+            {
+                return Err(err(
+                    format!("{ep}.peers.format"),
+                    format!("unknown placeholder {{{bad}}}: use {{host}}, {{ordinal}} or {{id}}"),
+                ));
+            }
         }
         if let Some(r) = &e.secret
             && !secrets.contains(&r.name.as_str())
@@ -708,6 +923,21 @@ fn check_env(p: &str, env: &[EnvVar], secrets: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The first `{name}` of a peers format that is not `{host}`, `{ordinal}` or `{id}`.
+fn unknown_placeholder(f: &str) -> Option<&str> {
+    let mut rest = f;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        if !matches!(name, "host" | "ordinal" | "id") {
+            return Some(name);
+        }
+        rest = &after[end + 1..];
+    }
+    None
 }
 
 trait HintIfNone {

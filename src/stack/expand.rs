@@ -75,7 +75,7 @@ impl<'a> Ctx<'a> {
 
     /// The Service type a service gets in this profile (None: no Service).
     pub fn service_type(&self, s: &Service) -> Option<ExposeType> {
-        if !s.kind.long_running() || all_ports(s).is_empty() {
+        if !s.kind.long_running() || client_ports(s).is_empty() {
             return None;
         }
         let declared = s.expose.as_ref().and_then(|e| e.type_).unwrap_or_default();
@@ -96,7 +96,7 @@ impl<'a> Ctx<'a> {
             if self.service_type(s) != Some(ExposeType::NodePort) {
                 continue;
             }
-            for p in all_ports(s) {
+            for p in client_ports(s) {
                 if let Some(n) = p.node_port {
                     used.push(n);
                 }
@@ -175,6 +175,14 @@ pub fn all_ports(s: &Service) -> Vec<&Port> {
     s.ports
         .iter()
         .chain(s.sidecars.iter().flat_map(|c| c.ports.iter()))
+        .collect()
+}
+
+/// The ports clients use: all but the StatefulSet's `peer` ports.
+pub fn client_ports(s: &Service) -> Vec<&Port> {
+    all_ports(s)
+        .into_iter()
+        .filter(|p| p.peer != Some(true))
         .collect()
 }
 
@@ -342,19 +350,41 @@ fn secrets(ctx: &Ctx, out: &mut Vec<Value>) {
                     .iter()
                     .map(|k| json!({"key": k.key, "objectName": k.object_name}))
                     .collect();
+                let mut parameters = csi.parameters.clone();
+                if csi.provider == "azure" && !parameters.contains_key("objects") {
+                    parameters.insert("objects".into(), azure_objects(&csi.keys));
+                }
                 out.push(obj(
                     "secrets-store.csi.x-k8s.io/v1",
                     "SecretProviderClass",
                     meta,
                     json!({"spec": {
                         "provider": csi.provider,
-                        "parameters": str_map(&csi.parameters),
+                        "parameters": str_map(&parameters),
                         "secretObjects": [{"secretName": sec.name, "type": "Opaque", "data": data}],
                     }}),
                 ));
             }
         }
     }
+}
+
+/// The Azure Key Vault provider's `objects` parameter: every object the keys name, once.
+fn azure_objects(keys: &[CsiKey]) -> String {
+    let mut out = String::from("array:\n");
+    let mut seen: Vec<&str> = Vec::new();
+    for k in keys {
+        if seen.contains(&k.object_name.as_str()) {
+            continue;
+        }
+        seen.push(&k.object_name);
+        out.push_str(&format!(
+            "  - |\n    objectName: {}\n    objectType: {}\n",
+            k.object_name,
+            k.object_type.as_deref().unwrap_or("secret")
+        ));
+    }
+    out
 }
 
 fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
@@ -465,8 +495,8 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
 
     // Services.
     let svc_type = ctx.service_type(s);
-    let ports = all_ports(s);
-    let svc_ports = |node_ports: bool| -> Vec<Value> {
+    // The headless Service carries every port (cluster traffic too), the client one the rest.
+    let svc_ports = |ports: Vec<&Port>, node_ports: bool| -> Vec<Value> {
         ports
             .iter()
             .map(|p| {
@@ -491,8 +521,9 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
             "publishNotReadyAddresses": true,
             "selector": ctx.selector(s),
         });
+        let ports = all_ports(s);
         if !ports.is_empty() {
-            spec["ports"] = svc_ports(false).into();
+            spec["ports"] = svc_ports(ports, false).into();
         }
         out.push(obj(
             "v1",
@@ -514,7 +545,7 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
             json!({"spec": {
                 "type": type_name,
                 "selector": ctx.selector(s),
-                "ports": svc_ports(t == ExposeType::NodePort),
+                "ports": svc_ports(client_ports(s), t == ExposeType::NodePort),
             }}),
         ));
     }
@@ -780,6 +811,7 @@ fn pod_template(
     if let Some(v) = image_version(&s.image) {
         labels["app.kubernetes.io/version"] = v.into();
     }
+    merge_into(&mut labels, &s.pod_labels);
     let mut annotations = Map::new();
     for (k, v) in &s.pod_annotations {
         annotations.insert(k.clone(), v.clone().into());
@@ -982,6 +1014,9 @@ fn pod_template(
     if let Some(t) = s.termination_grace_period_seconds {
         spec["terminationGracePeriodSeconds"] = t.into();
     }
+    if let Some(l) = s.service_links {
+        spec["enableServiceLinks"] = l.into();
+    }
     if !s.kind.long_running() {
         let rp = s
             .job
@@ -1100,7 +1135,12 @@ fn container(ctx: &Ctx, s: &Service, c: &ContainerIn) -> Value {
             .into();
     }
     if !c.env.is_empty() {
-        v["env"] = c.env.iter().map(env_var).collect::<Vec<_>>().into();
+        v["env"] = c
+            .env
+            .iter()
+            .map(|e| env_var(ctx, s, e))
+            .collect::<Vec<_>>()
+            .into();
     }
     if !c.env_from.is_empty() {
         v["envFrom"] = c.env_from.clone().into();
@@ -1191,9 +1231,11 @@ fn peer_env(ctx: &Ctx, s: &Service) -> Vec<EnvVar> {
         .collect()
 }
 
-fn env_var(e: &EnvVar) -> Value {
+fn env_var(ctx: &Ctx, s: &Service, e: &EnvVar) -> Value {
     let mut v = json!({"name": e.name});
-    if let Some(x) = &e.value {
+    if let Some(p) = &e.peers {
+        v["value"] = peers(ctx, s, p).into();
+    } else if let Some(x) = &e.value {
         v["value"] = x.0.clone().into();
     } else if let Some(r) = &e.secret {
         v["valueFrom"] = json!({"secretKeyRef": {"name": r.name, "key": r.key}});
@@ -1203,6 +1245,30 @@ fn env_var(e: &EnvVar) -> Value {
         v["valueFrom"] = json!({"fieldRef": {"fieldPath": f}});
     }
     v
+}
+
+/// The DNS names of a StatefulSet's pods (as many as the profile runs), formatted and joined.
+pub fn peers(ctx: &Ctx, s: &Service, p: &Peers) -> String {
+    let target = p
+        .service
+        .as_deref()
+        .and_then(|n| ctx.service(n))
+        .unwrap_or(s);
+    let ns = ctx.ns(target);
+    let format = p.format.as_deref().unwrap_or("{host}");
+    (0..replicas(ctx, target))
+        .map(|i| {
+            let host = format!(
+                "{name}-{i}.{name}-headless.{ns}.svc.cluster.local",
+                name = target.name
+            );
+            format
+                .replace("{host}", &host)
+                .replace("{ordinal}", &i.to_string())
+                .replace("{id}", &(i + 1).to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(p.separator.as_deref().unwrap_or(","))
 }
 
 fn probe(p: &Probe, default_port: Option<&IntOrString>) -> Value {

@@ -3,18 +3,21 @@
 //!
 //! - `dependsOn`: egress from the service to the dependency's pods, ingress to the
 //!   dependency from the service, on the dependency's container ports;
-//! - `metrics` + `spec.monitoring.scraper`: the scraper reaches every metrics port;
-//! - an Ingress: the ingress controller's namespace reaches the routed ports;
+//! - `metrics` + `spec.monitoring`: the scraper (a service of the stack, or the pods of an
+//!   outside namespace) reaches every metrics port;
+//! - an Ingress: the ingress controller's namespace (or `spec.ingress.sourceCidrs`, for a
+//!   controller outside the pod network) reaches the routed ports;
 //!   LoadBalancer/NodePort: anyone reaches the service's ports;
 //! - a ServiceAccount with RBAC rules: egress to the Kubernetes API (ports 443 and 6443,
 //!   any address: NetworkPolicies see the API server's endpoint addresses, not a pod);
-//! - `egress`: the declared CIDRs and ports;
+//! - `egress`: the declared CIDRs, or outside namespaces' pods, and ports;
 //! - StatefulSets of more than one replica: their pods reach each other (clustering).
 //!
 //! Ports are container ports, as NetworkPolicies see traffic after the Service's translation.
+use indexmap::IndexMap;
 use serde_json::{Value, json};
 
-use super::expand::{Ctx, all_ports, replicas};
+use super::expand::{Ctx, all_ports, client_ports, replicas};
 use super::types::{ExposeType, Service, WorkloadKind};
 
 fn peer(ctx: &Ctx, s: &Service) -> Value {
@@ -24,8 +27,18 @@ fn peer(ctx: &Ctx, s: &Service) -> Value {
     })
 }
 
+/// Pods of a namespace outside the stack (all of them without labels).
+fn outside_peer(ns: &str, pod_labels: &IndexMap<String, String>) -> Value {
+    let mut v = json!({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}}});
+    if !pod_labels.is_empty() {
+        v["podSelector"] = json!({"matchLabels": pod_labels});
+    }
+    v
+}
+
+/// The ports clients reach (the StatefulSet's `peer` ports are for its own pods).
 fn ports_of(s: &Service) -> Vec<Value> {
-    all_ports(s)
+    client_ports(s)
         .iter()
         .map(|p| json!({"protocol": p.protocol.unwrap_or_default().as_str(), "port": p.port}))
         .collect()
@@ -35,7 +48,7 @@ fn ports_of(s: &Service) -> Vec<Value> {
 /// unless it is the only one.
 fn dep_ports(s: &Service) -> Vec<Value> {
     let metrics = s.metrics.as_ref().map(|m| m.port.as_str());
-    let v: Vec<Value> = all_ports(s)
+    let v: Vec<Value> = client_ports(s)
         .iter()
         .filter(|p| Some(p.name.as_str()) != metrics)
         .map(|p| json!({"protocol": p.protocol.unwrap_or_default().as_str(), "port": p.port}))
@@ -78,12 +91,30 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
         }));
     }
     let services = &ctx.stack.spec.services;
-    let scraper = ctx
+    let monitoring = ctx.stack.spec.monitoring.as_ref();
+    let scraper = monitoring
+        .and_then(|m| m.scraper.as_deref())
+        .and_then(|n| ctx.service(n));
+    let scraper_peer = match (scraper, monitoring) {
+        (Some(sc), _) => Some(peer(ctx, sc)),
+        (None, Some(m)) => m
+            .namespace
+            .as_deref()
+            .map(|ns| outside_peer(ns, &m.pod_labels)),
+        _ => None,
+    };
+    let source_cidrs: Vec<Value> = ctx
         .stack
         .spec
-        .monitoring
+        .ingress
         .as_ref()
-        .and_then(|m| ctx.service(&m.scraper));
+        .map(|i| {
+            i.source_cidrs
+                .iter()
+                .map(|c| json!({"ipBlock": {"cidr": c}}))
+                .collect()
+        })
+        .unwrap_or_default();
     let controller_ns = ctx
         .stack
         .spec
@@ -101,10 +132,10 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
                 ingress.push(json!({"from": [peer(ctx, d)], "ports": served}));
             }
         }
-        if let (Some(sc), Some(m)) = (scraper, &s.metrics)
+        if let (Some(sc), Some(m)) = (&scraper_peer, &s.metrics)
             && let Some(p) = port_named(s, &m.port)
         {
-            ingress.push(json!({"from": [peer(ctx, sc)], "ports": [p]}));
+            ingress.push(json!({"from": [sc], "ports": [p]}));
         }
         if let Some(ing) = s.expose.as_ref().and_then(|e| e.ingress.as_ref())
             && !ctx.d.node_ports
@@ -126,10 +157,12 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
                     ports.push(p);
                 }
             }
-            ingress.push(json!({
-                "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller_ns}}}],
-                "ports": ports,
-            }));
+            let from = if source_cidrs.is_empty() {
+                json!([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": controller_ns}}}])
+            } else {
+                Value::from(source_cidrs.clone())
+            };
+            ingress.push(json!({"from": from, "ports": ports}));
         }
         if matches!(
             ctx.service_type(s),
@@ -172,11 +205,18 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
                 .iter()
                 .map(|p| json!({"protocol": proto, "port": p}))
                 .collect();
-            let mut block = json!({"cidr": e.cidr});
-            if !e.except.is_empty() {
-                block["except"] = e.except.clone().into();
-            }
-            egress.push(json!({"to": [{"ipBlock": block}], "ports": ports}));
+            let to = match (&e.cidr, &e.namespace) {
+                (Some(c), _) => {
+                    let mut block = json!({"cidr": c});
+                    if !e.except.is_empty() {
+                        block["except"] = e.except.clone().into();
+                    }
+                    json!({"ipBlock": block})
+                }
+                (None, Some(ns)) => outside_peer(ns, &e.pod_labels),
+                (None, None) => continue, // refused by the checks
+            };
+            egress.push(json!({"to": [to], "ports": ports}));
         }
         if ingress.is_empty() && egress.is_empty() {
             continue;

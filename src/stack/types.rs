@@ -127,14 +127,29 @@ pub struct IngressDefaults {
     /// cert-manager ClusterIssuer used for TLS when a service's `tls` names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_issuer: Option<String>,
+    /// Where Ingress traffic comes from when the controller runs outside the cluster's pod
+    /// network (Azure Application Gateway for Containers, AWS ALB in IP mode): NetworkPolicies
+    /// admit these CIDRs to Ingress-routed ports instead of `controllerNamespace`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_cidrs: Vec<String>,
 }
 
+/// Who scrapes the services declaring `metrics`: exactly one of `scraper` (a service of the
+/// stack) and `namespace` (a scraper outside the stack).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Monitoring {
     /// The service (e.g. `prometheus`) that scrapes every service declaring `metrics`:
     /// NetworkPolicies let it reach their metrics ports.
-    pub scraper: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scraper: Option<String>,
+    /// Namespace of a scraper outside the stack (a shared Prometheus, Azure Monitor's
+    /// `ama-metrics` in `kube-system`): NetworkPolicies let its pods reach the metrics ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Labels of the outside scraper's pods (default: every pod of `namespace`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub pod_labels: IndexMap<String, String>,
 }
 
 /// A layer: one namespace, with labels NetworkPolicies and people can select on.
@@ -301,6 +316,10 @@ pub struct CsiKey {
     pub key: String,
     /// Provider object name.
     pub object_name: String,
+    /// Azure Key Vault object type (`secret`, `key` or `cert`; default `secret`). For provider
+    /// `azure`, stackgen writes the `objects` parameter from the keys unless it is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<String>,
 }
 
 /// Workload kind of a service.
@@ -436,6 +455,10 @@ pub struct Service {
     /// Annotations of the pods.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub pod_annotations: IndexMap<String, String>,
+    /// Extra labels of the pods (e.g. `azure.workload.identity/use: "true"`); never part of
+    /// a selector, and the `app.kubernetes.io/*` and `stackgen.dev/*` labels are stackgen's.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub pod_labels: IndexMap<String, String>,
     /// Node selector of the pods.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub node_selector: IndexMap<String, String>,
@@ -450,6 +473,12 @@ pub struct Service {
     /// container. A privileged or root container needs one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policy_exceptions: Vec<PolicyException>,
+    /// Kubernetes' service environment variables (`<SERVICE>_PORT`, `<SERVICE>_SERVICE_HOST`)
+    /// in the pods (default: Kubernetes' own, on). `false` for images that read their
+    /// settings from `<NAME>_*` variables: Confluent's Kafka fails on the `KAFKA_PORT` that a
+    /// Service named `kafka` injects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_links: Option<bool>,
 }
 
 /// Members of a replicated StatefulSet: each pod has a stable name (`<service>-<n>`) and DNS
@@ -528,6 +557,11 @@ pub struct Port {
     /// kind profile allocates one from 30080 upwards in declaration order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_port: Option<u16>,
+    /// Cluster traffic between a StatefulSet's own pods only (ZooKeeper's 2888 and 3888,
+    /// NATS routes): on the headless Service, not on the client Service, and not opened to
+    /// the services that depend on this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -616,7 +650,7 @@ pub struct Tls {
     pub cluster_issuer: Option<String>,
 }
 
-/// An environment variable: exactly one of `value`, `secret`, `configMap`, `field`.
+/// An environment variable: exactly one of `value`, `secret`, `configMap`, `field`, `peers`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EnvVar {
@@ -630,9 +664,33 @@ pub struct EnvVar {
     /// A key of a ConfigMap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_map: Option<KeyRef>,
-    /// A pod field (`metadata.namespace`, `status.podIP`, ...).
+    /// A pod field (`metadata.namespace`, `status.podIP`,
+    /// `metadata.labels['apps.kubernetes.io/pod-index']`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The stable DNS names of a StatefulSet's pods, joined: peer discovery for clustered
+    /// services (ZooKeeper's server list, NATS routes, Kafka's `zookeeper.connect`). It
+    /// follows the replicas of the profile: one peer in kind, as many as run elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peers: Option<Peers>,
+}
+
+/// The pods of a StatefulSet service as one string: `format` for each pod, in ordinal order,
+/// joined by `separator`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Peers {
+    /// A StatefulSet service of the stack (default: the service itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// One pod's entry: `{host}` is its DNS name
+    /// (`<service>-<i>.<service>-headless.<namespace>.svc.cluster.local`), `{ordinal}` its
+    /// index from 0, `{id}` the index plus one (default `{host}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Between entries (default `,`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -923,15 +981,24 @@ pub struct Metrics {
     pub path: Option<String>,
 }
 
+/// A connection to outside the stack: exactly one of `cidr` (addresses) and `namespace`
+/// (pods of the cluster that the stack does not run).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EgressRule {
     /// Destination CIDR (`0.0.0.0/0` for anywhere).
-    pub cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
     /// CIDRs inside `cidr` that stay closed (the cluster's and cloud metadata addresses,
     /// e.g. for a service that reaches the internet).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub except: Vec<String>,
+    /// Destination namespace of the cluster (e.g. `identity` for a shared Keycloak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Labels of the destination pods in `namespace` (default: all of its pods).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub pod_labels: IndexMap<String, String>,
     /// Destination ports (`[]`: every port).
     pub ports: Vec<u16>,
     /// Protocol (default TCP).

@@ -4,6 +4,8 @@
 //! names a list, and any list met on the way is walked element by element. Missing maps
 //! are created only when the spec says `create: true` *and* the transformer knows what kind
 //! of node its final field is (`CreateKind`), exactly as kustomize does.
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -59,8 +61,9 @@ pub fn apply(
     if !spec_matches(fs, gvk) {
         return Ok(());
     }
-    let path = split_path(&fs.path);
-    walk(obj, &path, fs.create, create_kind, set).map_err(|e| e.at_field(fs.path.replace('/', ".")))
+    let path = fs.path.strip_prefix('/').unwrap_or(&fs.path);
+    walk(obj, Some(path), fs.create, create_kind, set)
+        .map_err(|e| e.at_field(fs.path.replace('/', ".")))
 }
 
 /// Applies `set` for every spec of `specs`, in order.
@@ -77,28 +80,56 @@ pub fn apply_all(
     Ok(())
 }
 
+/// The first segment of a field-spec path and the rest after its `/` (`None` when it was
+/// the last), read the way [`split_path`] splits: `\/` is a slash inside a key. Borrowed
+/// unless the segment holds an escaped slash, so walking allocates nothing in the
+/// common case.
+fn first_segment(path: &str) -> (Cow<'_, str>, Option<&str>) {
+    let mut from = 0;
+    while let Some(off) = path.get(from..).and_then(|p| p.find('/')) {
+        let pos = from + off;
+        if pos > 0 && path.as_bytes().get(pos - 1) == Some(&b'\\') {
+            from = pos + 1;
+            continue;
+        }
+        let head = path.get(..pos).unwrap_or("");
+        return (unescape(head), path.get(pos + 1..));
+    }
+    (unescape(path), None)
+}
+
+fn unescape(seg: &str) -> Cow<'_, str> {
+    if seg.contains("\\/") {
+        Cow::Owned(seg.replace("\\/", "/"))
+    } else {
+        Cow::Borrowed(seg)
+    }
+}
+
+/// Walks the remaining `path` (`None`: the node is reached) from `v`.
 fn walk(
     v: &mut Value,
-    path: &[String],
+    path: Option<&str>,
     create: bool,
     create_kind: CreateKind,
     set: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    let Some((head, rest)) = path.split_first() else {
+    let Some(path) = path else {
         return set(v);
     };
     match v {
         Value::Null => Ok(()),
         Value::Array(items) => {
             for it in items {
-                walk(it, path, create, create_kind, set)?;
+                walk(it, Some(path), create, create_kind, set)?;
             }
             Ok(())
         }
         Value::Object(m) => {
+            let (head, rest) = first_segment(path);
             let (name, is_seq) = match head.strip_suffix("[]") {
                 Some(n) => (n, true),
-                None => (head.as_str(), false),
+                None => (head.as_ref(), false),
             };
             if name.is_empty() {
                 return Err(Error::msg("cannot set or create an empty field name"));
@@ -112,7 +143,7 @@ fn walk(
                 }
                 f
             } else {
-                let kind = if rest.is_empty() {
+                let kind = if rest.is_none() {
                     create_kind
                 } else {
                     CreateKind::Map
@@ -125,10 +156,13 @@ fn walk(
             };
             walk(field, rest, create, create_kind, set)
         }
-        _ => Err(Error::msg(format!(
-            "expected a list or mapping at {head:?}, found {}",
-            crate::types::type_name(v)
-        ))),
+        _ => {
+            let (head, _) = first_segment(path);
+            Err(Error::msg(format!(
+                "expected a list or mapping at {head:?}, found {}",
+                crate::types::type_name(v)
+            )))
+        }
     }
 }
 

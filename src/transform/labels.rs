@@ -53,12 +53,16 @@ pub fn set_entries(
     keys.sort_by(|a, b| a.0.cmp(b.0));
     for r in rm.iter_mut() {
         let gvk = r.gvk();
-        let shown = r.id();
+        // Pair by pair, as kustomize does: a spec's path may run through another spec's map
+        // (`spec/selector` and `spec/selector/matchLabels`), so the order of entries depends
+        // on it.
         for (k, v) in &keys {
-            fieldspec::apply_all(&mut r.body, &gvk, specs, CreateKind::Map, &mut |node| {
-                fieldspec::set_entry(node, k, v)
-            })
-            .map_err(|e| e.for_resource(&shown))?;
+            let done = fieldspec::apply_all(&mut r.body, &gvk, specs, CreateKind::Map, &mut |n| {
+                fieldspec::set_entry(n, k, v)
+            });
+            if let Err(e) = done {
+                return Err(e.for_resource(r.id()));
+            }
         }
     }
     Ok(())

@@ -309,6 +309,20 @@ pub static DEPRECATED: &[Deprecated] = &[Deprecated {
     replacement: "discovery.k8s.io/v1 EndpointSlice",
 }];
 
+/// The Kubernetes minor version of the OpenAPI schema kustomize v5 builds with (1.21.2).
+/// An API version still served then is one that the kustomize toolchain models; trees built for
+/// clusters of that age (metrics-server's `release-ha` overlay ships a `policy/v1beta1`
+/// PodDisruptionBudget for clusters before 1.21) are legitimate, so its removal is a per-environment
+/// policy finding (P015) rather than an unconditional error (S005).
+pub const KUSTOMIZE_SCHEMA_MINOR: u32 = 21;
+
+impl Removed {
+    /// Served by Kubernetes 1.21, the schema kustomize builds with: removal is a policy matter.
+    pub fn known_to_kustomize(&self) -> bool {
+        self.removed_in > KUSTOMIZE_SCHEMA_MINOR
+    }
+}
+
 pub fn removed(group: &str, version: &str, kind: &str) -> Option<&'static Removed> {
     REMOVED
         .iter()

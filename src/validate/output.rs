@@ -286,7 +286,9 @@ metadata:
 ```
 
 Kubernetes version: `--kube-version`, else `KUBE_VERSION` (Argo CD sets it), else `validation.kubeVersion`, else
-1.33. The schema is the 1.33 one; an older version only changes which removed APIs are accepted (S005).
+1.33. The schema is the 1.33 one; an older version only changes which removed APIs are accepted. APIs removed
+before 1.22 are S005 errors; APIs that Kubernetes 1.21 (the schema kustomize builds with) still served but the
+target does not are P015: a warning by default and in dev, an error in production.
 
 "#;
 

@@ -85,7 +85,14 @@ fn inline_source(target: &Target, field: String) -> Source {
 /// Reads strategic-merge patch documents: empty documents are skipped, `*List` kinds are
 /// flattened, and every other document must be an object with `kind` and `metadata.name`.
 fn smp_docs(text: &str) -> std::result::Result<Vec<Value>, String> {
+    smp_docs_and_first(text).map(|(docs, _)| docs)
+}
+
+/// [`smp_docs`], and whether the stream's first document is a mapping (then the text
+/// cannot also be a JSON 6902 op list).
+fn smp_docs_and_first(text: &str) -> std::result::Result<(Vec<Value>, bool), String> {
     let docs = crate::yaml::parse_stream(text).map_err(|e| e.to_string())?;
+    let first_is_map = docs.first().is_some_and(|d| d.value.is_object());
     let mut queue: std::collections::VecDeque<(Value, usize)> =
         docs.into_iter().map(|d| (d.value, d.line)).collect();
     let mut out = Vec::new();
@@ -137,7 +144,7 @@ fn smp_docs(text: &str) -> std::result::Result<Vec<Value>, String> {
         }
         out.push(Value::Object(obj));
     }
-    Ok(out)
+    Ok((out, first_is_map))
 }
 
 /// The id a strategic-merge patch document names.
@@ -501,7 +508,11 @@ enum Content {
 
 /// Tells strategic-merge documents from JSON 6902 op lists, as kustomize does.
 fn classify(text: &str) -> std::result::Result<Content, String> {
-    let sm = smp_docs(text);
+    let sm = match smp_docs_and_first(text) {
+        // The first document is a mapping, which no op list is: one parse is enough.
+        Ok((docs, true)) if !text.starts_with('[') => return Ok(Content::Smp(docs)),
+        other => other.map(|(docs, _)| docs),
+    };
     let js = json6902::decode_op_list(text);
     match (sm, js) {
         (Ok(docs), Err(_)) => Ok(Content::Smp(docs)),
@@ -536,10 +547,24 @@ fn option(opts: &indexmap::IndexMap<String, bool>, key: &str) -> bool {
 pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
     // Configure every entry first, as kustomize does.
     let mut loaded = Vec::new();
-    for (i, p) in target.kust.patches.iter().enumerate() {
+    // Patch files are read and parsed up front, on all cores; errors are still reported
+    // entry by entry, in order.
+    let patches = &target.kust.patches;
+    let indices: Vec<usize> = (0..patches.len()).collect();
+    let mut read = crate::par::map_ordered(&indices, |&i| {
+        let p = patches.get(i)?;
+        if !p.patch.trim().is_empty() || p.path.is_empty() {
+            return None;
+        }
+        Some(
+            read_patch_file(target, &p.path, &format!("patches[{i}].path"))
+                .map(|(src, text)| (classify(&text), src)),
+        )
+    });
+    for (i, p) in patches.iter().enumerate() {
         let field = format!("patches[{i}]");
         let inline = p.patch.trim();
-        let (src, text) = match (inline.is_empty(), p.path.is_empty()) {
+        let (src, content) = match (inline.is_empty(), p.path.is_empty()) {
             (true, true) => {
                 return Err(kust_err(
                     target,
@@ -556,9 +581,19 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             }
             (false, true) => (
                 inline_source(target, format!("{field}.patch")),
-                inline.to_string(),
+                classify(inline),
             ),
-            (true, false) => read_patch_file(target, &p.path, &format!("{field}.path"))?,
+            (true, false) => match read.get_mut(i).and_then(Option::take).flatten() {
+                Some(done) => {
+                    let (content, src) = done?;
+                    (src, content)
+                }
+                None => {
+                    let (src, text) = read_patch_file(target, &p.path, &format!("{field}.path"))?;
+                    let content = classify(&text);
+                    (src, content)
+                }
+            },
         };
         // kustomize ignores unknown options; a typo deserves a word, not a failed build.
         for key in p.options.keys() {
@@ -570,7 +605,7 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
                 );
             }
         }
-        let content = classify(&text).map_err(|e| src.err(e))?;
+        let content = content.map_err(|e| src.err(e))?;
         match (&content, &p.target) {
             (Content::Smp(docs), Some(_)) if docs.len() > 1 => {
                 return Err(src.err(format!(

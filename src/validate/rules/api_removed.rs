@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
         name: "api-version-removed",
         family: Family::Schema,
         severity: API,
-        summary: "an apiVersion that the target Kubernetes version (default 1.33) does not serve for the kind: removed, or never existed",
+        summary: "an apiVersion that the target Kubernetes version (default 1.33) does not serve for the kind: never existed, or removed before 1.22 (newer removals are P015)",
         hint: "move the object to the apiVersion the message names",
         bad: "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
         good: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
@@ -25,28 +25,9 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     let api = o.res.api_version();
     if let Some(r) = apis::removed(o.group, o.version, o.kind) {
-        if cx.kube_version.minor >= r.removed_in {
-            let no_api = r.replacement.contains(' ');
-            let instead = if no_api {
-                r.replacement.to_string()
-            } else {
-                format!("apiVersion: {}", r.replacement)
-            };
-            out.report_hint(
-                &RULE.info,
-                o,
-                "apiVersion",
-                format!(
-                    "apiVersion {api} of {} was removed in Kubernetes 1.{}; the target {} serves {}",
-                    o.kind,
-                    r.removed_in,
-                    cx.kube_version,
-                    if r.replacement.contains(' ') { "no replacement" } else { r.replacement }
-                ),
-                format!("use {instead}"),
-            );
-        } else {
-            out.skip(o);
+        // APIs still served by Kubernetes 1.21 (kustomize's schema) are P015's.
+        if !r.known_to_kustomize() {
+            report_removed(cx, o, out, r, &RULE.info);
         }
         return;
     }
@@ -77,4 +58,43 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             format!("use apiVersion: {}", list.join(" or ")),
         );
     }
+}
+
+/// Reports `r`'s removal under `rule` when the target no longer serves it; otherwise notes that
+/// the object was not checked against a schema.
+pub(super) fn report_removed(
+    cx: &Ctx<'_>,
+    o: &Obj<'_>,
+    out: &mut Sink<'_>,
+    r: &apis::Removed,
+    rule: &'static RuleInfo,
+) {
+    if cx.kube_version.minor < r.removed_in {
+        out.skip(o);
+        return;
+    }
+    let no_api = r.replacement.contains(' ');
+    let instead = if no_api {
+        r.replacement.to_string()
+    } else {
+        format!("apiVersion: {}", r.replacement)
+    };
+    out.report_hint(
+        rule,
+        o,
+        "apiVersion",
+        format!(
+            "apiVersion {} of {} was removed in Kubernetes 1.{}; the target {} serves {}",
+            o.res.api_version(),
+            o.kind,
+            r.removed_in,
+            cx.kube_version,
+            if no_api {
+                "no replacement"
+            } else {
+                r.replacement
+            }
+        ),
+        format!("use {instead}"),
+    );
 }

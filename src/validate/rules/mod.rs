@@ -25,6 +25,7 @@ pub mod invalid_label;
 pub mod invalid_name;
 pub mod negative_value;
 pub mod not_base64;
+pub mod policy_api_removed;
 pub mod policy_configmap_credential;
 pub mod policy_env_credential;
 pub mod policy_exception_invalid;
@@ -155,6 +156,7 @@ pub static ALL: &[&Rule] = &[
     &policy_exception_unused::RULE,
     &policy_namespace_pod_security::RULE,
     &policy_secret_data::RULE,
+    &policy_api_removed::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,
 ];

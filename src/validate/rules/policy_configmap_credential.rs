@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         name: "configmap-plaintext-credential",
         family: Family::Policy,
         severity: POLICY,
-        summary: "a ConfigMap key that names a credential (password, secret, token, api key, private key) with a literal value, or a config file in a ConfigMap with such a `key: value` / `key=value` line",
+        summary: "a ConfigMap key that names a credential (password, secret, token, api key, private key) with a literal value, a config file in a ConfigMap with such a `key: value` / `key=value` line, or a URL with a password in it (`postgresql://user:password@host/db`)",
         hint: "move the value to a Secret (or an ExternalSecret / SealedSecret) and reference it with secretKeyRef",
         bad: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: grafana-config\ndata:\n  admin-user: admin\n  admin-password: password\n",
         good: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: grafana-config\ndata:\n  admin-user: admin\n  admin-password-file: /run/secrets/admin-password\n",
@@ -61,6 +61,30 @@ pub fn is_credential_key(key: &str) -> bool {
     cred_suffix || !POINTERS.iter().any(|p| k.ends_with(p))
 }
 
+/// Whether `v` holds a URL with a literal password in its user info
+/// (`postgresql://app:hunter2@db:5432/app`); `$(DB_PASSWORD)`, `${DB_PASSWORD}` and other
+/// placeholders are not literal.
+pub fn has_url_password(v: &str) -> bool {
+    let mut rest = v;
+    while let Some(i) = rest.find("://") {
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\''
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if let Some((userinfo, _host)) = authority.rsplit_once('@')
+            && let Some((_user, password)) = userinfo.split_once(':')
+            && is_literal_secret(password)
+        {
+            return true;
+        }
+        rest = &after[end..];
+    }
+    false
+}
+
 /// Whether a value is a literal secret rather than a placeholder or a reference.
 pub fn is_literal_secret(v: &str) -> bool {
     let t = v.trim().trim_matches(['"', '\'']);
@@ -89,6 +113,18 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     };
     for (k, v) in data {
         let Some(s) = v.as_str() else { continue };
+        if has_url_password(s) {
+            out.report(
+                &RULE.info,
+                o,
+                schema::join("data", k),
+                format!(
+                    "ConfigMap {} holds a URL with a password in {k:?} (in plain text)",
+                    o.name
+                ),
+            );
+            continue;
+        }
         if is_credential_key(k) && !s.contains('\n') && is_literal_secret(s) {
             out.report(
                 &RULE.info,
@@ -126,5 +162,28 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_url_password;
+
+    #[test]
+    fn urls_with_passwords() {
+        assert!(has_url_password(
+            "postgresql://access:access@postgres-service:5432/access"
+        ));
+        assert!(has_url_password("redis://:s3cret@redis:6379/0"));
+        assert!(has_url_password(
+            "url: amqp://app:pw-123@rabbitmq:5672/vhost"
+        ));
+        assert!(!has_url_password("redis://redis-service:6379/0"));
+        assert!(!has_url_password("postgresql://app@db:5432/app"));
+        assert!(!has_url_password(
+            "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@postgres:5432/access"
+        ));
+        assert!(!has_url_password("https://user:${TOKEN}@example.com/"));
+        assert!(!has_url_password("http://keycloak:8080/realms/x"));
     }
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};
 
-use super::policy_configmap_credential::{is_credential_key, is_literal_secret};
+use super::policy_configmap_credential::{has_url_password, is_credential_key, is_literal_secret};
 use super::{POLICY, Rule, RuleInfo, obj_containers};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         name: "env-plaintext-credential",
         family: Family::Policy,
         severity: POLICY,
-        summary: "an env variable named like a credential (DB_PASSWORD, API_TOKEN, ...) with a literal `value`",
+        summary: "an env variable named like a credential (DB_PASSWORD, API_TOKEN, ...) with a literal `value`, or any env value that is a URL with a literal password in it",
         hint: "use valueFrom.secretKeyRef instead of a literal value",
         bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    env:\n    - name: DB_PASSWORD\n      value: hunter2\n",
         good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    env:\n    - name: DB_PASSWORD\n      valueFrom:\n        secretKeyRef: {name: db, key: password}\n",
@@ -34,7 +34,17 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             ) else {
                 continue;
             };
-            if is_credential_key(n) && is_literal_secret(v) {
+            if has_url_password(v) {
+                out.report(
+                    &RULE.info,
+                    o,
+                    format!("{}.env[{i}].value", c.path),
+                    format!(
+                        "container {:?} sets {n} to a URL with a literal password",
+                        c.name
+                    ),
+                );
+            } else if is_credential_key(n) && is_literal_secret(v) {
                 out.report(
                     &RULE.info,
                     o,

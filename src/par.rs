@@ -1,0 +1,66 @@
+//! Data parallelism for the few places where it pays: reading and parsing many input
+//! files. Work is handed out item by item to one thread per core (at most 8) and the
+//! results come back in input order, so callers stay deterministic.
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Fewest items worth spreading over threads.
+pub const MIN_ITEMS: usize = 8;
+
+/// `f` applied to every item, in parallel when there are enough items and cores; the
+/// results are in the order of `items`. A worker that panics loses its results, which
+/// come back as `None` (callers redo those items on the calling thread, where the panic
+/// is reported as usual).
+pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if items.len() < MIN_ITEMS || threads < 2 {
+        return items.iter().map(|t| Some(f(t))).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(t) = items.get(i) else { break };
+                        mine.push((i, f(t)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for (i, r) in done.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_input_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let out = map_ordered(&items, |x| x * 2);
+        assert_eq!(out.len(), 1000);
+        for (i, r) in out.iter().enumerate() {
+            assert_eq!(*r, Some(i as u32 * 2));
+        }
+    }
+
+    #[test]
+    fn few_items_run_inline() {
+        let out = map_ordered(&[1, 2, 3], |x| x + 1);
+        assert_eq!(out, vec![Some(2), Some(3), Some(4)]);
+    }
+}
