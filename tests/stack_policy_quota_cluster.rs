@@ -387,3 +387,30 @@ fn sidecar_config_files_and_egress_exceptions() {
         "{e}"
     );
 }
+
+/// Egress combines ex2's `except` and "every port" with ex1's namespace destinations:
+/// `except` narrows a `cidr` only, and each entry is a CIDR.
+#[test]
+fn egress_exceptions_need_a_cidr() {
+    let rule = "{cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.169.254/32], ports: []}";
+    let with = |r: &str| expand(&SCANNER.replace(rule, r));
+    let e = with("{namespace: scanners, except: [10.0.0.0/8], ports: []}").unwrap_err();
+    assert!(
+        e.contains("egress[0].except") && e.contains("with cidr"),
+        "{e}"
+    );
+    let e = with("{cidr: 0.0.0.0/0, except: [10.0.0.0/33], ports: []}").unwrap_err();
+    assert!(
+        e.contains("egress[0].except[0]") && e.contains("not a CIDR"),
+        "{e}"
+    );
+    let e = with("{cidr: 0.0.0.0/0, ports: [0]}").unwrap_err();
+    assert!(e.contains("egress[0].ports"), "{e}");
+    let docs = with("{namespace: scanners, podLabels: {app: x}, ports: []}").expect("expands");
+    let np = find(&docs, "NetworkPolicy", "naabum8");
+    assert!(np["spec"]["egress"].as_array().unwrap().contains(&serde_json::json!({
+        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "scanners"}},
+                "podSelector": {"matchLabels": {"app": "x"}}}],
+        "ports": [],
+    })));
+}
