@@ -73,6 +73,24 @@ enum Command {
     Validate(ValidateArgs),
     /// List every validation rule with its code, severities and an example
     Rules(RulesArgs),
+    /// Turn another tool's description of an application into a starting Stack
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A Docker Compose file: the Stack on stdout, what could not be mapped on stderr
+    #[command(
+        after_help = "Reads only FILE: it never builds, fetches or runs anything, nor reads the env files, secret\nfiles or build contexts it names. Credentials in the environment become Secret references\n(their values are not copied). See docs/import-compose.md.\n\nExamples:\n  stackgen import compose docker-compose.yml > base/stack.yaml\n  stackgen import compose compose.yaml --name shop"
+    )]
+    Compose {
+        /// The Compose file
+        file: PathBuf,
+        /// Name of the stack (default: the file's `name`, else its directory's name)
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -562,6 +580,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             write_output(None, text.as_bytes())?;
         }
         Command::Validate(args) => return run_validate(args),
+        Command::Import(ImportCommand::Compose { file, name }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let shown = file.display().to_string();
+            let imported = stackgen::import::compose::import(&bytes, &shown, name.as_deref())?;
+            eprint!("{}", stackgen::import::report(&shown, &imported.findings));
+            write_output(
+                None,
+                stackgen::import::compose::render(&imported, &shown).as_bytes(),
+            )?;
+        }
         Command::Rules(args) => {
             let md = match args.format.as_str() {
                 "markdown" | "md" => true,
@@ -749,6 +778,7 @@ fn run_validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     );
                 }
                 all.diagnostics.extend(r.diagnostics);
+                all.excepted.extend(r.excepted);
                 for k in r.skipped {
                     match all
                         .skipped
@@ -871,7 +901,7 @@ fn report_build_findings(
             warnings <= MAX_BUILD_WARNINGS
         }
     });
-    if !shown.diagnostics.is_empty() {
+    if !shown.diagnostics.is_empty() || !shown.excepted.is_empty() {
         shown.locate();
         eprint!("{}", validate::output::human(&shown, downgrade, false));
     }

@@ -314,4 +314,3 @@ mod tests {
         assert!(rm.append(cm("p-a")).is_err());
     }
 }
-

@@ -12,8 +12,10 @@
 //! - Each production build keeps the production promises of `support/policy.rs`.
 //! - Each documented mistake in `examples/<system>/mistakes/` (a YAML file of manifests, or a
 //!   kustomization directory) is still caught: its first comment lines say what
-//!   `stackgen validate` reports, `# stackgen: R012 P009` (those codes among its findings)
-//!   or `# stackgen error: <text>` (the build fails with a message containing the text).
+//!   `stackgen validate` reports, `# stackgen: R012 P009` (those codes among its findings),
+//!   `# stackgen error: <text>` (the build fails with a message containing the text) or
+//!   `# stackgen: none` (a mistake no rule can see, or a helper of another one: no findings,
+//!   so that the README's "not reported" stays true).
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -197,6 +199,7 @@ fn every_example_production_build_keeps_the_production_policy() {
 enum Expect {
     Codes(Vec<String>),
     Error(String),
+    Nothing,
 }
 
 fn expectation(path: &Path) -> Option<Expect> {
@@ -215,6 +218,9 @@ fn expectation(path: &Path) -> Option<Expect> {
             return Some(Expect::Error(e.trim().to_string()));
         }
         if let Some(c) = l.strip_prefix("stackgen:") {
+            if c.trim() == "none" {
+                return Some(Expect::Nothing);
+            }
             return Some(Expect::Codes(
                 c.split_whitespace().map(str::to_string).collect(),
             ));
@@ -261,6 +267,24 @@ fn documented_mistakes_are_caught() {
                         ));
                     }
                 }
+                Expect::Nothing => {
+                    let found: Option<Vec<String>> = serde_json::from_slice::<Value>(&out.stdout)
+                        .ok()
+                        .and_then(|r| {
+                            r["diagnostics"].as_array().map(|a| {
+                                a.iter()
+                                    .filter_map(|d| d["code"].as_str().map(str::to_string))
+                                    .collect()
+                            })
+                        });
+                    match found {
+                        Some(f) if f.is_empty() => {}
+                        Some(f) => failures.push(format!(
+                            "{what}: `# stackgen: none` but found {f:?} (name them in the header)"
+                        )),
+                        None => failures.push(format!("{what}: no JSON report: {stderr}")),
+                    }
+                }
                 Expect::Codes(codes) => {
                     let report: Value = match serde_json::from_slice(&out.stdout) {
                         Ok(v) => v,
@@ -273,6 +297,11 @@ fn documented_mistakes_are_caught() {
                         .as_array()
                         .map(|a| a.iter().filter_map(|d| d["code"].as_str()).collect())
                         .unwrap_or_default();
+                    if codes.is_empty() {
+                        failures.push(format!(
+                            "{what}: `# stackgen:` names no code (write `# stackgen: none` for no findings)"
+                        ));
+                    }
                     for c in &codes {
                         if !found.contains(&c.as_str()) {
                             failures.push(format!(

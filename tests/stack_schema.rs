@@ -9,9 +9,14 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A YAML file as JSON, with merge keys (`<<: *common`, as stackgen reads them) applied:
+/// the schema describes the merged Stack.
 fn yaml_file(rel: &str) -> Value {
     let text = std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    let mut v: serde_yaml::Value =
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    v.apply_merge().unwrap_or_else(|e| panic!("{rel}: {e}"));
+    serde_yaml::from_value(v).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn schema() -> Value {

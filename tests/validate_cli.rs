@@ -153,12 +153,12 @@ fn kube_version_flag_and_env() {
         "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: a\nspec:\n  minAvailable: 1\n",
     );
     let out = stackgen(&["validate", "pdb.yaml"], d.path());
-    assert!(text(&out.stdout).contains("[P011]"));
+    assert!(text(&out.stdout).contains("[P015]"));
     // A warning by default (a tree for an older cluster still builds), an error in production.
     write(d.path(), "kustomization.yaml", "resources:\n- pdb.yaml\n");
     let out = stackgen(&["build", "."], d.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("P011"));
+    assert!(text(&out.stderr).contains("P015"));
     let out = stackgen(&["build", ".", "--env", "production"], d.path());
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());

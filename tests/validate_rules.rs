@@ -129,12 +129,12 @@ fn kube_version_changes_removed_apis() {
             .map(|d| d.code)
             .collect::<Vec<_>>()
     };
-    assert_eq!(on("1.33"), vec!["P011"]);
+    assert_eq!(on("1.33"), vec!["P015"]);
     assert!(on("1.24").is_empty());
 }
 
 /// Removals before 1.22 (not even kustomize's 1.21 schema knows them) stay S005, an error in
-/// every profile; later ones are P011, a warning unless the environment is production.
+/// every profile; later ones are P015, a warning unless the environment is production.
 #[test]
 fn old_removals_are_schema_errors_newer_ones_policy() {
     let y = "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: a\nspec: {}\n";
@@ -142,7 +142,7 @@ fn old_removals_are_schema_errors_newer_ones_policy() {
     let info = |c: &str| &validate::rules::by_code(c).unwrap().info;
     assert_eq!(info("S005").severity, validate::rules::API);
     assert_eq!(
-        info("P011").severity,
+        info("P015").severity,
         [
             validate::Severity::Warning,
             validate::Severity::Error,

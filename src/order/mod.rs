@@ -77,9 +77,12 @@ pub fn category(r: &Resource) -> Category {
         "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
             Category::Rbac
         }
-        "ConfigMap" | "Secret" | "ExternalSecret" | "SealedSecret" | "SecretProviderClass" => {
-            Category::Config
-        }
+        "ConfigMap"
+        | "Secret"
+        | "ExternalSecret"
+        | "SealedSecret"
+        | "SopsSecret"
+        | "SecretProviderClass" => Category::Config,
         "PersistentVolume" | "PersistentVolumeClaim" => Category::Storage,
         "Service" | "NetworkPolicy" | "Endpoints" | "EndpointSlice" => Category::Network,
         "StatefulSet" => Category::DataWorkload,

@@ -415,8 +415,8 @@ fn stack_dependencies(r: &Resource) -> Vec<Ref> {
         .collect()
 }
 
-/// Whether `r` provides an object of `kind` named `name` (an `ExternalSecret` or
-/// `SealedSecret` provides its target Secret).
+/// Whether `r` provides an object of `kind` named `name` (an `ExternalSecret`,
+/// `SealedSecret` or `SopsSecret` provides its target Secrets).
 pub fn provides(r: &Resource, kind: &str, name: &str) -> bool {
     if r.kind() == kind && r.name() == name {
         return true;
@@ -425,6 +425,14 @@ pub fn provides(r: &Resource, kind: &str, name: &str) -> bool {
         return match r.kind() {
             "ExternalSecret" => s(&r.body, &["spec", "target", "name"]).unwrap_or(r.name()) == name,
             "SealedSecret" => r.name() == name,
+            "SopsSecret" => r
+                .body
+                .pointer("/spec/secretTemplates")
+                .and_then(Value::as_array)
+                .is_some_and(|ts| {
+                    ts.iter()
+                        .any(|t| t.get("name").and_then(Value::as_str) == Some(name))
+                }),
             _ => false,
         };
     }

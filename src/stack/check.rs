@@ -3,8 +3,11 @@
 //! the field path and, for a misspelled reference, the closest valid name.
 use std::collections::HashSet;
 
-use super::profile::Defaults;
-use super::types::{Container, EnvVar, ExposeType, Probe, Service, Stack, WorkloadKind};
+use super::profile::{Defaults, pod_security_name};
+use super::types::{
+    Container, EnvVar, ExposeType, PodSecurityLevel, PolicyException, Probe, Profile, Service,
+    Stack, WorkloadKind,
+};
 use crate::error::{Error, Result, suggest};
 
 fn err(path: impl Into<String>, msg: impl Into<String>) -> Error {
@@ -67,6 +70,27 @@ pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
                 format!("spec.layers[{i}].namespace"),
                 format!("{ns:?} is not a valid namespace name"),
             ));
+        }
+        let lp = format!("spec.layers[{i}]");
+        super::quota::check_keys(&lp, l)?;
+        check_exceptions(&lp, &l.policy_exceptions, None)?;
+        let level = l
+            .pod_security
+            .or(spec.pod_security)
+            .unwrap_or(d.pod_security);
+        if d.profile == Profile::Production
+            && level != PodSecurityLevel::Restricted
+            && !l.policy_exceptions.iter().any(|e| e.rule == "P013")
+        {
+            return Err(err(
+                format!("{lp}.podSecurity"),
+                format!(
+                    "layer {:?} enforces pod security {:?} in production: say why with a policyExceptions entry for P013",
+                    l.name,
+                    pod_security_name(level)
+                ),
+            )
+            .with_hint("policyExceptions: [{rule: P013, reason: \"...\"}] on the layer"));
         }
     }
     let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
@@ -162,15 +186,20 @@ pub fn check(stack: &Stack, d: &Defaults) -> Result<()> {
                 format!("service {:?} declared twice", s.name),
             ));
         }
-        if !layers.contains(&s.layer.as_str()) {
+        let Some(layer) = spec.layers.iter().find(|l| l.name == s.layer) else {
             return Err(unknown(format!("{p}.layer"), "layer", &s.layer, &layers));
-        }
+        };
         let names = Names {
             services: &services,
             statefulsets: &statefulsets,
             secrets: &secrets,
         };
         check_service(&p, s, d, &names)?;
+        let level = layer
+            .pod_security
+            .or(spec.pod_security)
+            .unwrap_or(d.pod_security);
+        check_privileges(&p, s, level)?;
     }
     if let Some(m) = &spec.monitoring {
         match (&m.scraper, &m.namespace) {
@@ -426,11 +455,74 @@ fn check_service(p: &str, s: &Service, d: &Defaults, names: &Names) -> Result<()
                 ));
             }
         }
-        if e.ports.is_empty() || e.ports.contains(&0) {
+        if e.cidr.is_none() && !e.except.is_empty() {
+            return Err(err(
+                format!("{ep}.except"),
+                "except narrows a cidr: use it with cidr, not namespace",
+            ));
+        }
+        for (k, x) in e.except.iter().enumerate() {
+            if !cidr_ok(x) {
+                return Err(err(
+                    format!("{ep}.except[{k}]"),
+                    format!("{x:?} is not a CIDR (e.g. 10.0.0.0/8, 169.254.0.0/16)"),
+                ));
+            }
+        }
+        if e.ports.contains(&0) {
             return Err(err(
                 format!("{ep}.ports"),
-                "an egress rule needs ports (1-65535)",
+                "egress ports are 1-65535 ([] for every port)",
             ));
+        }
+    }
+    for (j, n) in s.image_pull_secrets.iter().enumerate() {
+        if !secrets.contains(&n.as_str()) {
+            return Err(
+                unknown(format!("{p}.imagePullSecrets[{j}]"), "secret", n, secrets)
+                    .with_hint_if_none(
+                        "declare it in spec.secrets (e.g. `existing: true` when a job makes it)",
+                    ),
+            );
+        }
+    }
+    let containers: Vec<&str> = std::iter::once(s.name.as_str())
+        .chain(s.sidecars.iter().map(|c| c.name.as_str()))
+        .chain(s.init_containers.iter().map(|c| c.name.as_str()))
+        .collect();
+    check_exceptions(p, &s.policy_exceptions, Some(&containers))?;
+    if let Some(c) = &s.cluster {
+        if s.kind != WorkloadKind::StatefulSet {
+            return Err(err(
+                format!("{p}.cluster"),
+                format!(
+                    "cluster settings are for StatefulSets, not {}",
+                    s.kind.as_str()
+                ),
+            ));
+        }
+        for (j, pe) in c.peer_env.iter().enumerate() {
+            if pe.name.is_empty()
+                || s.env.iter().any(|e| e.name == pe.name)
+                || c.peer_env[..j].iter().any(|o| o.name == pe.name)
+            {
+                return Err(err(
+                    format!("{p}.cluster.peerEnv[{j}].name"),
+                    format!("variable {:?} is empty or set twice", pe.name),
+                ));
+            }
+            let fmt = pe.format.as_deref().unwrap_or("{host}");
+            if !["{pod}", "{host}", "{fqdn}", "{index}"]
+                .iter()
+                .any(|ph| fmt.contains(ph))
+            {
+                return Err(err(
+                    format!("{p}.cluster.peerEnv[{j}].format"),
+                    format!(
+                        "{fmt:?} names no member: use {{pod}}, {{host}}, {{fqdn}} or {{index}}"
+                    ),
+                ));
+            }
         }
     }
     for (j, f) in s.secret_files.iter().enumerate() {
@@ -444,21 +536,7 @@ fn check_service(p: &str, s: &Service, d: &Defaults, names: &Names) -> Result<()
             .with_hint_if_none("declare it in spec.secrets (existing, externalSecret or csi)"));
         }
     }
-    for (j, f) in s.config_files.iter().enumerate() {
-        let fp = format!("{p}.configFiles[{j}]");
-        if !f.path.starts_with('/') || f.path.ends_with('/') {
-            return Err(err(
-                format!("{fp}.path"),
-                format!("{:?} is not an absolute file path", f.path),
-            ));
-        }
-        if usize::from(f.content.is_some()) + usize::from(f.config_map.is_some()) != 1 {
-            return Err(err(
-                fp,
-                "a config file needs exactly one of content, configMap",
-            ));
-        }
-    }
+    check_config_files(&format!("{p}.configFiles"), &s.config_files)?;
     let mut vols: Vec<&str> = Vec::new();
     for (j, v) in s.storage.iter().enumerate() {
         let vp = format!("{p}.storage[{j}]");
@@ -525,6 +603,22 @@ fn check_service(p: &str, s: &Service, d: &Defaults, names: &Names) -> Result<()
             }
         }
     }
+    for (j, v) in s.storage.iter().enumerate() {
+        let used = v.mount_path.is_some()
+            || s.sidecars
+                .iter()
+                .chain(&s.init_containers)
+                .any(|c| c.mounts.iter().any(|m| m.volume == v.name));
+        if !used {
+            return Err(err(
+                format!("{p}.storage[{j}].mountPath"),
+                format!(
+                    "volume {:?} has no mountPath and no sidecar or init container mounts it",
+                    v.name
+                ),
+            ));
+        }
+    }
     if let Some(pr) = &s.probes {
         for (name, probe) in [
             ("liveness", &pr.liveness),
@@ -575,6 +669,125 @@ fn check_service(p: &str, s: &Service, d: &Defaults, names: &Names) -> Result<()
     Ok(())
 }
 
+/// Exceptions: valid codes, a reason that fits the annotation, a known container.
+fn check_exceptions(p: &str, list: &[PolicyException], containers: Option<&[&str]>) -> Result<()> {
+    for (j, e) in list.iter().enumerate() {
+        let ep = format!("{p}.policyExceptions[{j}]");
+        if let Some(problem) = crate::validate::exceptions::code_problem(&e.rule) {
+            return Err(err(format!("{ep}.rule"), problem));
+        }
+        let reason = e.reason.trim();
+        if reason.is_empty() || reason.contains([';', '\n']) {
+            return Err(err(
+                format!("{ep}.reason"),
+                "an exception needs a reason: one line, without ';'",
+            ));
+        }
+        match (&e.container, containers) {
+            (Some(_), None) => {
+                return Err(err(
+                    format!("{ep}.container"),
+                    "a layer's exceptions apply to its Namespace, which has no containers",
+                ));
+            }
+            (Some(c), Some(known)) if !known.contains(&c.as_str()) => {
+                return Err(unknown(format!("{ep}.container"), "container", c, known));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Privileged and root containers: each needs a P008 exception naming it (or the whole
+/// service), and a layer whose pod security level admits it.
+fn check_privileges(p: &str, s: &Service, level: PodSecurityLevel) -> Result<()> {
+    let main = s.security_context.as_ref();
+    let all = std::iter::once((format!("{p}.securityContext"), s.name.as_str(), main))
+        .chain(s.sidecars.iter().enumerate().map(|(j, c)| {
+            (
+                format!("{p}.sidecars[{j}].securityContext"),
+                c.name.as_str(),
+                c.security_context.as_ref().or(main),
+            )
+        }))
+        .chain(s.init_containers.iter().enumerate().map(|(j, c)| {
+            (
+                format!("{p}.initContainers[{j}].securityContext"),
+                c.name.as_str(),
+                c.security_context.as_ref().or(main),
+            )
+        }));
+    for (path, name, sc) in all {
+        let Some(sc) = sc else { continue };
+        let privileged = sc.privileged == Some(true);
+        let root = sc.run_as_user == Some(0);
+        if !privileged && !root {
+            continue;
+        }
+        let what = if privileged {
+            "runs privileged"
+        } else {
+            "runs as root"
+        };
+        let excepted = s
+            .policy_exceptions
+            .iter()
+            .any(|e| e.rule == "P008" && e.container.as_deref().is_none_or(|c| c == name));
+        if !excepted {
+            return Err(err(
+                path,
+                format!(
+                    "container {name:?} {what}: say why with a policyExceptions entry for P008"
+                ),
+            )
+            .with_hint(format!(
+                "policyExceptions: [{{rule: P008, container: {name}, reason: \"...\"}}]"
+            )));
+        }
+        let admitted = match level {
+            PodSecurityLevel::Privileged => true,
+            PodSecurityLevel::Baseline => !privileged,
+            PodSecurityLevel::Restricted => false,
+        };
+        if !admitted {
+            return Err(err(
+                path,
+                format!(
+                    "container {name:?} {what}, which layer {:?} (pod security {:?}) does not admit",
+                    s.layer,
+                    pod_security_name(level)
+                ),
+            )
+            .with_hint(if privileged {
+                "set podSecurity: privileged on the layer (with a P013 exception in production)"
+            } else {
+                "set podSecurity: baseline on the layer (with a P013 exception in production)"
+            }));
+        }
+    }
+    Ok(())
+}
+
+fn check_config_files(p: &str, files: &[super::types::ConfigFile]) -> Result<()> {
+    for (j, f) in files.iter().enumerate() {
+        let fp = format!("{p}[{j}]");
+        if !f.path.starts_with('/') || f.path.ends_with('/') {
+            return Err(err(
+                format!("{fp}.path"),
+                format!("{:?} is not an absolute file path", f.path),
+            ));
+        }
+        if usize::from(f.content.is_some()) + usize::from(f.config_map.is_some()) != 1 {
+            return Err(err(
+                fp,
+                "a config file needs exactly one of content, configMap",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_container(
     p: &str,
     c: &Container,
@@ -582,6 +795,7 @@ fn check_container(
     s: &Service,
     names: &Names,
 ) -> Result<()> {
+    check_config_files(&format!("{p}.configFiles"), &c.config_files)?;
     if !dns_label(&c.name) {
         return Err(err(
             format!("{p}.name"),

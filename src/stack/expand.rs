@@ -149,6 +149,18 @@ impl<'a> Ctx<'a> {
         json!({"name": name, "namespace": self.ns(s), "labels": self.labels(s)})
     }
 
+    /// The Pod Security level enforced on a layer's namespace.
+    pub fn pod_security(&self, layer: &Layer) -> PodSecurityLevel {
+        layer
+            .pod_security
+            .or(self.stack.spec.pod_security)
+            .unwrap_or(self.d.pod_security)
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&'a Layer> {
+        self.stack.spec.layers.iter().find(|l| l.name == name)
+    }
+
     pub fn stack_labels(&self) -> Value {
         json!({
             "app.kubernetes.io/instance": self.instance(),
@@ -220,9 +232,24 @@ pub fn expand(ctx: &Ctx) -> Result<Vec<Value>> {
     Ok(out)
 }
 
+/// The `stackgen.dev/validate-exception` annotation value of a list of exceptions.
+pub fn exception_annotation(list: &[PolicyException]) -> Option<String> {
+    if list.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|e| match &e.container {
+            Some(c) => format!("{}[{c}]: {}", e.rule, e.reason.trim()),
+            None => format!("{}: {}", e.rule, e.reason.trim()),
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
+
 fn namespaces(ctx: &Ctx, out: &mut Vec<Value>) {
-    let level = pod_security_name(ctx.stack.spec.pod_security.unwrap_or(ctx.d.pod_security));
     for l in &ctx.stack.spec.layers {
+        let level = pod_security_name(ctx.pod_security(l));
         let ns = &ctx.namespaces[l.name.as_str()];
         let mut labels = ctx.stack_labels();
         if let Value::Object(m) = &mut labels {
@@ -239,10 +266,15 @@ fn namespaces(ctx: &Ctx, out: &mut Vec<Value>) {
         }
         merge_into(&mut labels, &l.labels);
         let mut meta = json!({"name": ns, "labels": labels});
-        if !l.annotations.is_empty() {
-            meta["annotations"] = str_map(&l.annotations);
+        let mut annotations = l.annotations.clone();
+        if let Some(e) = exception_annotation(&l.policy_exceptions) {
+            annotations.insert(crate::validate::exceptions::EXCEPTION_ANNOTATION.into(), e);
+        }
+        if !annotations.is_empty() {
+            meta["annotations"] = str_map(&annotations);
         }
         out.push(obj("v1", "Namespace", meta, json!({})));
+        super::quota::layer_objects(ctx, l, out);
     }
 }
 
@@ -258,7 +290,8 @@ pub fn used_secrets(s: &Service) -> Vec<&str> {
     let all = env_secrets(&s.env)
         .chain(s.sidecars.iter().flat_map(|c| env_secrets(&c.env)))
         .chain(s.init_containers.iter().flat_map(|c| env_secrets(&c.env)))
-        .chain(s.secret_files.iter().map(|f| f.secret.as_str()));
+        .chain(s.secret_files.iter().map(|f| f.secret.as_str()))
+        .chain(s.image_pull_secrets.iter().map(String::as_str));
     for n in all {
         if !v.contains(&n) {
             v.push(n);
@@ -428,10 +461,10 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
     }
     let files = file_keys(s);
     let files_cm = format!("{}-files", s.name);
-    if files.iter().any(|(_, f)| f.content.is_some()) {
+    if files.iter().any(|(_, f, _)| f.content.is_some()) {
         let data: Map<String, Value> = files
             .iter()
-            .filter_map(|(k, f)| {
+            .filter_map(|(k, f, _)| {
                 f.content
                     .as_ref()
                     .map(|c| (k.clone(), Value::String(c.clone())))
@@ -524,8 +557,12 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
     if let Some(v) = image_version(&s.image) {
         meta["labels"]["app.kubernetes.io/version"] = v.into();
     }
-    if !s.annotations.is_empty() {
-        meta["annotations"] = str_map(&s.annotations);
+    let mut annotations = s.annotations.clone();
+    if let Some(e) = exception_annotation(&s.policy_exceptions) {
+        annotations.insert(crate::validate::exceptions::EXCEPTION_ANNOTATION.into(), e);
+    }
+    if !annotations.is_empty() {
+        meta["annotations"] = str_map(&annotations);
     }
     let selector = json!({"matchLabels": ctx.selector(s)});
     let workload = match s.kind {
@@ -542,6 +579,11 @@ fn service(ctx: &Ctx, s: &Service, out: &mut Vec<Value>) -> Result<()> {
                 "selector": selector,
                 "template": template,
             });
+            if let Some(PodManagementPolicy::Parallel) =
+                s.cluster.as_ref().and_then(|c| c.pod_management_policy)
+            {
+                spec["podManagementPolicy"] = "Parallel".into();
+            }
             let claims: Vec<Value> = s
                 .storage
                 .iter()
@@ -718,10 +760,21 @@ pub fn image_version(image: &str) -> Option<&str> {
     ok.then_some(tag)
 }
 
-/// Keys of the config files in ConfigMap `<service>-files`: the file names, made unique.
-fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
-    let mut out: Vec<(String, &ConfigFile)> = Vec::new();
-    for f in &s.config_files {
+/// A config file of the pod: its key in ConfigMap `<service>-files`, the file, and the
+/// container that mounts it.
+type FileKey<'s> = (String, &'s ConfigFile, &'s str);
+
+/// Keys of the config files (the main container's, then the sidecars' and init
+/// containers') in ConfigMap `<service>-files`: the file names, made unique.
+fn file_keys(s: &Service) -> Vec<FileKey<'_>> {
+    let mut out: Vec<FileKey<'_>> = Vec::new();
+    let all = s.config_files.iter().map(|f| (f, s.name.as_str())).chain(
+        s.sidecars
+            .iter()
+            .chain(&s.init_containers)
+            .flat_map(|c| c.config_files.iter().map(move |f| (f, c.name.as_str()))),
+    );
+    for (f, owner) in all {
         let base: String = f
             .path
             .rsplit('/')
@@ -738,11 +791,11 @@ fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
             .collect();
         let mut key = base.clone();
         let mut n = 2;
-        while out.iter().any(|(k, _)| k == &key) {
+        while out.iter().any(|(k, _, _)| k == &key) {
             key = format!("{n}-{base}");
             n += 1;
         }
-        out.push((key, f));
+        out.push((key, f, owner));
     }
     out
 }
@@ -750,7 +803,7 @@ fn file_keys(s: &Service) -> Vec<(String, &ConfigFile)> {
 fn pod_template(
     ctx: &Ctx,
     s: &Service,
-    files: &[(String, &ConfigFile)],
+    files: &[FileKey<'_>],
     config_hash: Sha256,
     automount: bool,
 ) -> Result<Value> {
@@ -773,7 +826,7 @@ fn pod_template(
             m.path.clone().unwrap_or_else(|| "/metrics".into()).into(),
         );
     }
-    if !s.config.is_empty() || files.iter().any(|(_, f)| f.content.is_some()) {
+    if !s.config.is_empty() || files.iter().any(|(_, f, _)| f.content.is_some()) {
         let digest = config_hash.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         annotations.insert("stackgen.dev/config-hash".into(), hex.into());
@@ -814,13 +867,20 @@ fn pod_template(
         volumes.push(vol);
     }
     let mut file_mounts: Vec<Value> = Vec::new();
+    // Config files of sidecars and init containers, by container name.
+    let mut other_mounts: IndexMap<&str, Vec<Value>> = IndexMap::new();
     let mut cm_volumes: Vec<String> = Vec::new();
-    if files.iter().any(|(_, f)| f.content.is_some()) {
+    if files.iter().any(|(_, f, _)| f.content.is_some()) {
         volumes.push(
             json!({"name": "config-files", "configMap": {"name": format!("{}-files", s.name)}}),
         );
     }
-    for (key, f) in files {
+    for (key, f, owner) in files {
+        let file_mounts = if *owner == s.name {
+            &mut file_mounts
+        } else {
+            other_mounts.entry(owner).or_default()
+        };
         if f.content.is_some() {
             file_mounts.push(json!({"name": "config-files", "mountPath": f.path, "subPath": key, "readOnly": true}));
         } else if let Some(r) = &f.config_map {
@@ -863,12 +923,12 @@ fn pod_template(
     let mut main_mounts: Vec<Value> = s
         .storage
         .iter()
-        .map(|v| {
-            let mut m = json!({"name": v.name, "mountPath": v.mount_path});
+        .filter_map(|v| {
+            let mut m = json!({"name": v.name, "mountPath": v.mount_path.as_ref()?});
             if let Some(ro) = v.read_only {
                 m["readOnly"] = ro.into();
             }
-            m
+            Some(m)
         })
         .collect();
     main_mounts.extend(file_mounts);
@@ -876,6 +936,8 @@ fn pod_template(
     if !s.config.is_empty() {
         env_from.push(json!({"configMapRef": {"name": format!("{}-env", s.name)}}));
     }
+    let mut main_env = s.env.clone();
+    main_env.extend(peer_env(ctx, s));
     let main = container(
         ctx,
         s,
@@ -884,7 +946,7 @@ fn pod_template(
             image: &s.image,
             command: &s.command,
             args: &s.args,
-            env: &s.env,
+            env: &main_env,
             ports: &s.ports,
             probes: s.probes.as_ref(),
             resources: s.resources.as_ref(),
@@ -895,18 +957,27 @@ fn pod_template(
         },
     );
     let mut containers = vec![main];
+    let extra = |c: &Container| {
+        other_mounts
+            .get(c.name.as_str())
+            .cloned()
+            .unwrap_or_default()
+    };
     for c in &s.sidecars {
-        containers.push(side(ctx, s, c, s.kind.long_running()));
+        containers.push(side(ctx, s, c, s.kind.long_running(), extra(c)));
     }
     let inits: Vec<Value> = s
         .init_containers
         .iter()
-        .map(|c| side(ctx, s, c, false))
+        .map(|c| side(ctx, s, c, false, extra(c)))
         .collect();
 
     // Pod security context.
     let sc = s.security_context.clone().unwrap_or_default();
-    let mut psc = json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    let mut psc = json!({
+        "runAsNonRoot": sc.run_as_user != Some(0),
+        "seccompProfile": {"type": "RuntimeDefault"},
+    });
     for (k, v) in [
         ("runAsUser", sc.run_as_user),
         ("runAsGroup", sc.run_as_group),
@@ -925,6 +996,14 @@ fn pod_template(
     });
     if !inits.is_empty() {
         spec["initContainers"] = inits.into();
+    }
+    if !s.image_pull_secrets.is_empty() {
+        spec["imagePullSecrets"] = s
+            .image_pull_secrets
+            .iter()
+            .map(|n| json!({"name": n}))
+            .collect::<Vec<_>>()
+            .into();
     }
     if !volumes.is_empty() {
         spec["volumes"] = volumes.into();
@@ -987,8 +1066,14 @@ struct ContainerIn<'a> {
     long_running: bool,
 }
 
-fn side(ctx: &Ctx, s: &Service, c: &Container, long_running: bool) -> Value {
-    let mounts = c
+fn side(
+    ctx: &Ctx,
+    s: &Service,
+    c: &Container,
+    long_running: bool,
+    file_mounts: Vec<Value>,
+) -> Value {
+    let mut mounts: Vec<Value> = c
         .mounts
         .iter()
         .map(|m| {
@@ -999,6 +1084,7 @@ fn side(ctx: &Ctx, s: &Service, c: &Container, long_running: bool) -> Value {
             v
         })
         .collect();
+    mounts.extend(file_mounts);
     // Sidecars and init containers inherit the service's user unless they say otherwise.
     let sc = c.security_context.as_ref().or(s.security_context.as_ref());
     container(
@@ -1089,12 +1175,17 @@ fn container(ctx: &Ctx, s: &Service, c: &ContainerIn) -> Value {
     if !sc.add_capabilities.is_empty() {
         caps["add"] = sc.add_capabilities.clone().into();
     }
+    // Privileged and root are refused by the checks unless a policy exception says why.
+    let privileged = sc.privileged == Some(true);
     let mut csc = json!({
-        "allowPrivilegeEscalation": false,
+        "allowPrivilegeEscalation": privileged,
         "capabilities": caps,
         "readOnlyRootFilesystem": sc.read_only_root_filesystem.unwrap_or(true),
-        "runAsNonRoot": true,
+        "runAsNonRoot": sc.run_as_user != Some(0),
     });
+    if privileged {
+        csc["privileged"] = true.into();
+    }
     for (k, val) in [
         ("runAsUser", sc.run_as_user),
         ("runAsGroup", sc.run_as_group),
@@ -1108,6 +1199,36 @@ fn container(ctx: &Ctx, s: &Service, c: &ContainerIn) -> Value {
         v["volumeMounts"] = c.mounts.clone().into();
     }
     v
+}
+
+/// The members of a replicated StatefulSet, as `cluster.peerEnv` variables.
+fn peer_env(ctx: &Ctx, s: &Service) -> Vec<EnvVar> {
+    let Some(c) = &s.cluster else {
+        return Vec::new();
+    };
+    let n = replicas(ctx, s);
+    let ns = ctx.ns(s);
+    c.peer_env
+        .iter()
+        .map(|p| {
+            let fmt = p.format.as_deref().unwrap_or("{host}");
+            let members: Vec<String> = (0..n)
+                .map(|i| {
+                    let pod = format!("{}-{i}", s.name);
+                    let host = format!("{pod}.{}-headless", s.name);
+                    fmt.replace("{fqdn}", &format!("{host}.{ns}.svc.cluster.local"))
+                        .replace("{host}", &host)
+                        .replace("{pod}", &pod)
+                        .replace("{index}", &i.to_string())
+                })
+                .collect();
+            EnvVar {
+                name: p.name.clone(),
+                value: Some(StrLike(members.join(p.separator.as_deref().unwrap_or(",")))),
+                ..EnvVar::default()
+            }
+        })
+        .collect()
 }
 
 fn env_var(ctx: &Ctx, s: &Service, e: &EnvVar) -> Value {

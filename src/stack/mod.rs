@@ -13,6 +13,7 @@ pub mod kind_config;
 pub mod netpol;
 pub mod patch;
 pub mod profile;
+pub mod quota;
 pub mod schema;
 pub mod types;
 
@@ -118,7 +119,9 @@ pub fn expand_one(stack: &Stack) -> Result<Vec<Value>> {
         })?;
     }
     let ctx = expand::Ctx::new(stack, d);
-    expand::expand(&ctx)
+    let objs = expand::expand(&ctx)?;
+    quota::check(&ctx, &objs)?;
+    Ok(objs)
 }
 
 /// Reads a Stack strictly: an unknown field is an error naming its path and the closest

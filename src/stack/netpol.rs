@@ -206,7 +206,13 @@ pub fn policies(ctx: &Ctx, out: &mut Vec<Value>) {
                 .map(|p| json!({"protocol": proto, "port": p}))
                 .collect();
             let to = match (&e.cidr, &e.namespace) {
-                (Some(c), _) => json!({"ipBlock": {"cidr": c}}),
+                (Some(c), _) => {
+                    let mut block = json!({"cidr": c});
+                    if !e.except.is_empty() {
+                        block["except"] = e.except.clone().into();
+                    }
+                    json!({"ipBlock": block})
+                }
                 (None, Some(ns)) => outside_peer(ns, &e.pod_labels),
                 (None, None) => continue, // refused by the checks
             };

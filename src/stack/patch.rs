@@ -43,11 +43,14 @@ pub const MERGE_KEYS: &[(&str, &str)] = &[
     ("spec.services[].initContainers[].env", "name"),
     ("spec.services[].initContainers[].ports", "name"),
     ("spec.services[].initContainers[].mounts", "mountPath"),
+    ("spec.services[].initContainers[].configFiles", "path"),
     ("spec.services[].sidecars", "name"),
     ("spec.services[].sidecars[].env", "name"),
     ("spec.services[].sidecars[].ports", "name"),
     ("spec.services[].sidecars[].mounts", "mountPath"),
+    ("spec.services[].sidecars[].configFiles", "path"),
     ("spec.services[].expose.ingress.paths", "path"),
+    ("spec.services[].cluster.peerEnv", "name"),
 ];
 
 /// Whether a patch selector targets Stacks (its kind pattern is `Stack`).

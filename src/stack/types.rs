@@ -168,6 +168,85 @@ pub struct Layer {
     /// Extra annotations of the Namespace.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+    /// Pod Security level enforced on this namespace (default `spec.podSecurity`, then the
+    /// profile's). Weaker than `restricted` in production only with a `policyExceptions`
+    /// entry for P013 saying why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_security: Option<PodSecurityLevel>,
+    /// A ResourceQuota `<stack>-quota` in the namespace (staging and production): its
+    /// `spec.hard`, e.g. `requests.cpu: 4`, `limits.memory: 16Gi`, `pods: 20`. The build
+    /// fails when the layer's own workloads (at their replicas, plus a rolling update's
+    /// surge) would not fit.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub quota: IndexMap<String, Quantity>,
+    /// A LimitRange `<stack>-limits` in the namespace (staging and production). The build
+    /// fails when a container or claim of the layer is outside its bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_range: Option<LimitRange>,
+    /// Justified exceptions to validation rules for the Namespace (written to its
+    /// `stackgen.dev/validate-exception` annotation), e.g. P013 for a weaker pod security level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_exceptions: Vec<PolicyException>,
+}
+
+/// Bounds and defaults of a namespace's LimitRange.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitRange {
+    /// Per container (`type: Container`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerLimits>,
+    /// Per PersistentVolumeClaim (`type: PersistentVolumeClaim`): bounds of the requested
+    /// storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_volume_claim: Option<StorageBounds>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ContainerLimits {
+    /// Limits of containers that declare none (stackgen's containers always declare theirs;
+    /// this covers pods made by other tools in the namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<ResourceList>,
+    /// Requests of containers that declare none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_request: Option<ResourceList>,
+    /// Smallest request (and limit) the API server admits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<ResourceList>,
+    /// Largest limit (and request) the API server admits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<ResourceList>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StorageBounds {
+    /// Smallest claim admitted (`1Gi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Quantity>,
+    /// Largest claim admitted (`10Gi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Quantity>,
+}
+
+/// An explicit, justified exception to one validation rule (see docs/rules.md): the
+/// findings it covers are listed with the reason by `stackgen validate` and `build`, never
+/// dropped.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicyException {
+    /// Rule code (`P008`, `P013`, ...: `stackgen rules` lists them). Policy (P) and reference
+    /// (R) rules only.
+    pub rule: String,
+    /// The container (main, sidecar or init container) the exception is limited to;
+    /// default: the whole workload. Services only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Why the policy does not apply here (one line, no `;`): shown wherever the excepted
+    /// finding is listed.
+    pub reason: String,
 }
 
 /// Where a secret comes from. Exactly one of `existing`, `externalSecret`, `csi`. Values
@@ -292,6 +371,10 @@ pub struct Service {
     /// Image pull policy (default: Kubernetes' own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_pull_policy: Option<String>,
+    /// Secrets (declared in `spec.secrets`) the pods pull their images with, e.g. a private
+    /// registry's token that a CronJob refreshes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<String>,
     /// Entrypoint override.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub command: Vec<String>,
@@ -382,12 +465,60 @@ pub struct Service {
     /// Seconds a pod gets to stop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<u32>,
+    /// StatefulSet clustering: how the members start and find each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Cluster>,
+    /// Justified exceptions to validation rules for this service's workload (written to its
+    /// `stackgen.dev/validate-exception` annotation), e.g. P008 for a privileged init
+    /// container. A privileged or root container needs one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_exceptions: Vec<PolicyException>,
     /// Kubernetes' service environment variables (`<SERVICE>_PORT`, `<SERVICE>_SERVICE_HOST`)
     /// in the pods (default: Kubernetes' own, on). `false` for images that read their
     /// settings from `<NAME>_*` variables: Confluent's Kafka fails on the `KAFKA_PORT` that a
     /// Service named `kafka` injects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_links: Option<bool>,
+}
+
+/// Members of a replicated StatefulSet: each pod has a stable name (`<service>-<n>`) and DNS
+/// name (`<service>-<n>.<service>-headless`) through the headless Service, which publishes
+/// pods before they are ready so that members find each other while forming the cluster.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    /// `Parallel`: start (and stop) all members at once, needed when a member becomes ready
+    /// only once a quorum has formed (OpenSearch, etcd, ZooKeeper); with the default
+    /// `OrderedReady` such a cluster never starts its second member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_management_policy: Option<PodManagementPolicy>,
+    /// Environment variables of the main container listing the members, computed from the
+    /// replica count of the profile (kind runs one member, production the declared number).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peer_env: Vec<PeerEnv>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+pub enum PodManagementPolicy {
+    #[default]
+    OrderedReady,
+    Parallel,
+}
+
+/// An environment variable whose value lists the members of the cluster.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PeerEnv {
+    /// Variable name (e.g. `discovery.seed_hosts`).
+    pub name: String,
+    /// One member: `{pod}` (`opensearch-0`), `{host}` (`opensearch-0.opensearch-headless`),
+    /// `{fqdn}` (`opensearch-0.opensearch-headless.<namespace>.svc.cluster.local`), `{index}`
+    /// (`0`). Default `{host}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Between members (default `,`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -684,8 +815,10 @@ pub struct DisruptionBudget {
 pub struct Volume {
     /// Volume name (sidecars and init containers mount it by this name).
     pub name: String,
-    /// Where the main container mounts it.
-    pub mount_path: String,
+    /// Where the main container mounts it; omitted: only sidecars and init containers mount
+    /// it (e.g. a log shipper's own state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// A PersistentVolumeClaim (a volumeClaimTemplate for StatefulSets).
@@ -759,6 +892,10 @@ pub struct Container {
     /// Volumes of the service's `storage` this container mounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mounts: Vec<Mount>,
+    /// Config files mounted read-only in this container (contents go to ConfigMap
+    /// `<service>-files` with the service's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_files: Vec<ConfigFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<SecurityContext>,
 }
@@ -811,7 +948,9 @@ pub struct PolicyRule {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SecurityContext {
-    /// User id (needed when the image's user is root or named, as `runAsNonRoot` needs a number).
+    /// User id (needed when the image's user is root or named, as `runAsNonRoot` needs a
+    /// number). `0` runs as root (`runAsNonRoot: false`): only with a P008 policy exception
+    /// for the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_as_user: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -825,6 +964,11 @@ pub struct SecurityContext {
     /// Capabilities added back after dropping ALL (`restricted` allows only NET_BIND_SERVICE).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub add_capabilities: Vec<String>,
+    /// Run privileged (full access to the node's kernel, e.g. an init container that sets a
+    /// sysctl): only with a P008 policy exception for the container and a layer whose pod
+    /// security level is `privileged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -845,13 +989,17 @@ pub struct EgressRule {
     /// Destination CIDR (`0.0.0.0/0` for anywhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
+    /// CIDRs inside `cidr` that stay closed (the cluster's and cloud metadata addresses,
+    /// e.g. for a service that reaches the internet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
     /// Destination namespace of the cluster (e.g. `identity` for a shared Keycloak).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Labels of the destination pods in `namespace` (default: all of its pods).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub pod_labels: IndexMap<String, String>,
-    /// Destination ports.
+    /// Destination ports (`[]`: every port).
     pub ports: Vec<u16>,
     /// Protocol (default TCP).
     #[serde(default, skip_serializing_if = "Option::is_none")]

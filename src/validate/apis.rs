@@ -313,7 +313,7 @@ pub static DEPRECATED: &[Deprecated] = &[Deprecated {
 /// An API version still served then is one that the kustomize toolchain models; trees built for
 /// clusters of that age (metrics-server's `release-ha` overlay ships a `policy/v1beta1`
 /// PodDisruptionBudget for clusters before 1.21) are legitimate, so its removal is a per-environment
-/// policy finding (P011) rather than an unconditional error (S005).
+/// policy finding (P015) rather than an unconditional error (S005).
 pub const KUSTOMIZE_SCHEMA_MINOR: u32 = 21;
 
 impl Removed {

@@ -79,6 +79,10 @@ pub struct Diagnostic {
     pub field: String,
     pub message: String,
     pub hint: String,
+    /// Set on excepted findings: the justification of the `stackgen.dev/validate-exception`
+    /// entry that covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 fn ser_path<S: serde::Serializer>(p: &Option<Arc<PathBuf>>, s: S) -> Result<S::Ok, S::Error> {
@@ -92,6 +96,10 @@ fn ser_path<S: serde::Serializer>(p: &Option<Arc<PathBuf>>, s: S) -> Result<S::O
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings covered by an explicit exception (each with its justification): not counted
+    /// as errors or warnings, but always listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excepted: Vec<Diagnostic>,
     /// Kinds that could not be checked (no schema): said once, not per object.
     pub skipped: Vec<SkippedKind>,
 }
@@ -123,13 +131,21 @@ impl Report {
     /// have findings), then restores the stable order.
     pub fn locate(&mut self) {
         super::locate::refine_lines(&mut self.diagnostics);
+        super::locate::refine_lines(&mut self.excepted);
         self.sort();
     }
 
     /// Sorts by file, line, code, resource and field (the order rules ran in is not stable
     /// across refactorings, this is) and drops exact duplicates.
     pub fn sort(&mut self) {
-        self.diagnostics.sort_by(|a, b| {
+        sort_diagnostics(&mut self.diagnostics);
+        sort_diagnostics(&mut self.excepted);
+    }
+}
+
+fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    {
+        diagnostics.sort_by(|a, b| {
             let fa = a.file.as_deref();
             let fb = b.file.as_deref();
             fa.cmp(&fb)
@@ -139,6 +155,6 @@ impl Report {
                 .then(a.field.cmp(&b.field))
                 .then(a.message.cmp(&b.message))
         });
-        self.diagnostics.dedup();
+        diagnostics.dedup();
     }
 }

@@ -31,7 +31,7 @@ pub struct Index<'a> {
     /// Namespace objects: (name, labels).
     pub namespaces: Vec<(&'a str, Option<&'a Map<String, Value>>)>,
     /// Objects that other objects of the build will create at run time: (kind, name) →
-    /// namespaces. A Secret made by an ExternalSecret, a SealedSecret, a CSI
+    /// namespaces. A Secret made by an ExternalSecret, a SealedSecret, a SopsSecret, a CSI
     /// SecretProviderClass or a cert-manager Certificate is not a dangling reference.
     produced: HashMap<(&'a str, &'a str), Vec<&'a str>>,
 }
@@ -47,6 +47,14 @@ fn produced_secrets(r: &Resource) -> Vec<&str> {
         ("external-secrets.io", "ExternalSecret") => {
             vec![s(super::get(b, &["spec", "target", "name"])).unwrap_or(r.name())]
         }
+        // sops-secrets-operator: a SOPS-encrypted custom resource, decrypted in the cluster
+        // into one Secret per template (names and keys stay readable, values are encrypted).
+        ("isindir.github.com", "SopsSecret") => super::get(b, &["spec", "secretTemplates"])
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| s(t.get("name")))
+            .collect(),
         ("bitnami.com", "SealedSecret") => {
             vec![s(super::get(b, &["spec", "template", "metadata", "name"])).unwrap_or(r.name())]
         }

@@ -18,6 +18,7 @@
 pub mod apis;
 pub mod config;
 pub mod diag;
+pub mod exceptions;
 pub mod index;
 pub mod locate;
 pub mod names;
@@ -59,6 +60,7 @@ pub struct Obj<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
     ignore: Option<&'a str>,
+    exceptions: std::cell::OnceCell<Option<exceptions::Exceptions>>,
     refs: std::cell::OnceCell<Vec<refs::Ref<'a>>>,
     schema: std::cell::OnceCell<Option<&'static schema::St>>,
     pod: std::cell::OnceCell<Option<(&'a Value, String)>>,
@@ -77,6 +79,7 @@ impl<'a> Obj<'a> {
             namespace: res.namespace(),
             name: res.name(),
             ignore: res.annotation(IGNORE_ANNOTATION),
+            exceptions: std::cell::OnceCell::new(),
             refs: std::cell::OnceCell::new(),
             schema: std::cell::OnceCell::new(),
             pod: std::cell::OnceCell::new(),
@@ -129,6 +132,17 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The object's `stackgen.dev/validate-exception` entries (parsed once, on first use).
+    pub fn exceptions(&self) -> Option<&exceptions::Exceptions> {
+        self.exceptions
+            .get_or_init(|| {
+                self.res
+                    .annotation(exceptions::EXCEPTION_ANNOTATION)
+                    .map(exceptions::parse)
+            })
+            .as_ref()
+    }
+
     fn ignores(&self, code: &str) -> bool {
         self.ignore.is_some_and(|l| {
             l.split([',', ' '])
@@ -154,10 +168,12 @@ pub struct Ctx<'a> {
     pub crds: schema::crd::CrdTable<'a>,
 }
 
-/// Collects findings, applying the policy's severities and the ignore annotation.
+/// Collects findings, applying the policy's severities, the ignore annotation and the
+/// exceptions (excepted findings are kept apart, with their justification).
 pub struct Sink<'p> {
     policy: &'p Policy,
     out: Vec<Diagnostic>,
+    excepted: Vec<Diagnostic>,
     skipped: BTreeMap<(String, String), usize>,
 }
 
@@ -166,6 +182,7 @@ impl<'p> Sink<'p> {
         Sink {
             policy,
             out: Vec::new(),
+            excepted: Vec::new(),
             skipped: BTreeMap::new(),
         }
     }
@@ -188,17 +205,76 @@ impl<'p> Sink<'p> {
         if severity == Severity::Off || o.ignores(rule.code) {
             return;
         }
-        self.out.push(Diagnostic {
+        let field = field.into();
+        let justification = o
+            .exceptions()
+            .and_then(|ex| ex.covering(o, rule.code, &field));
+        let d = Diagnostic {
             code: rule.code,
             rule: rule.name,
             severity,
             file: Some(o.res.origin.file.clone()).filter(|f| !f.as_os_str().is_empty()),
             line: o.res.origin.line,
             resource: Some(o.display()),
-            field: field.into(),
+            field,
             message: msg,
             hint,
-        });
+            justification,
+        };
+        if d.justification.is_some() {
+            self.excepted.push(d);
+        } else {
+            self.out.push(d);
+        }
+    }
+
+    /// After every rule ran on `o`: its malformed exceptions (P011) and those that
+    /// excepted nothing (P012).
+    fn finish_exceptions(&mut self, o: &Obj<'_>) {
+        let Some(ex) = o.exceptions() else { return };
+        let field = format!(
+            "metadata.annotations[{:?}]",
+            exceptions::EXCEPTION_ANNOTATION
+        );
+        let invalid = &rules::policy_exception_invalid::RULE.info;
+        let unused = &rules::policy_exception_unused::RULE.info;
+        for p in &ex.problems {
+            self.report(invalid, o, field.clone(), p.clone());
+        }
+        for e in ex.unknown_containers(o) {
+            let names: Vec<&str> = o.containers().iter().map(|c| c.name).collect();
+            self.report(
+                invalid,
+                o,
+                field.clone(),
+                format!(
+                    "exception {} names a container this object does not have (containers: {})",
+                    exceptions::display(e),
+                    names.join(", ")
+                ),
+            );
+        }
+        for e in ex.unused() {
+            let Some(rule) = rules::by_code(&e.code) else {
+                continue;
+            };
+            // A rule that is off in this environment cannot use its exception.
+            if self.policy.severity(&rule.info) == Severity::Off
+                || ex.unknown_containers(o).contains(&e)
+            {
+                continue;
+            }
+            self.report(
+                unused,
+                o,
+                field.clone(),
+                format!(
+                    "exception {} ({:?}) excepts no finding: remove it before it hides a new one",
+                    exceptions::display(e),
+                    e.justification
+                ),
+            );
+        }
     }
 
     /// A kind that has no schema here: counted, said once.
@@ -215,6 +291,7 @@ impl<'p> Sink<'p> {
 
     fn merge(&mut self, other: Sink<'_>) {
         self.out.extend(other.out);
+        self.excepted.extend(other.excepted);
         for (k, n) in other.skipped {
             *self.skipped.entry(k).or_default() += n;
         }
@@ -238,6 +315,7 @@ impl<'p> Sink<'p> {
             field: String::new(),
             message: n.message.clone(),
             hint: rule.info.hint.to_string(),
+            justification: None,
         });
     }
 }
@@ -283,6 +361,7 @@ pub fn validate_objects(
                     check(&cx, &o, &mut sink);
                 }
             }
+            sink.finish_exceptions(&o);
         }
         sink
     };
@@ -314,6 +393,7 @@ pub fn validate_objects(
     let t2 = std::time::Instant::now();
     let mut report = Report {
         diagnostics: sink.out,
+        excepted: sink.excepted,
         skipped: sink
             .skipped
             .into_iter()

@@ -60,6 +60,40 @@ pub fn human_line(d: &Diagnostic, as_severity: Option<Severity>) -> String {
     s
 }
 
+/// An excepted finding: `excepted[P008]: file:line: resource: field: message` and its
+/// justification (with the severity it has without the exception).
+pub fn human_excepted_line(d: &Diagnostic) -> String {
+    let mut s = human_line(
+        &Diagnostic {
+            hint: String::new(),
+            ..d.clone()
+        },
+        None,
+    );
+    let head = format!("{}[{}]: ", label(d.severity), d.code);
+    if let Some(rest) = s.strip_prefix(&head) {
+        s = format!("excepted[{}]: {rest}", d.code);
+    }
+    let _ = write!(
+        s,
+        "\n  = justification: {} (an {} without this exception)",
+        d.justification.as_deref().unwrap_or(""),
+        label(d.severity)
+    );
+    s.replace("(an warning", "(a warning")
+        .replace("(an note", "(a note")
+}
+
+/// The excepted findings, one block each, for a terminal.
+pub fn human_excepted(report: &Report) -> String {
+    let mut s = String::new();
+    for d in &report.excepted {
+        s.push_str(&human_excepted_line(d));
+        s.push('\n');
+    }
+    s
+}
+
 /// The whole report for a terminal. `downgrade` prints errors as warnings (`build --validate=warn`).
 pub fn human(report: &Report, downgrade: bool, summary: bool) -> String {
     let mut s = String::new();
@@ -68,6 +102,7 @@ pub fn human(report: &Report, downgrade: bool, summary: bool) -> String {
         s.push_str(&human_line(d, sev));
         s.push('\n');
     }
+    s.push_str(&human_excepted(report));
     if !report.skipped.is_empty() {
         let list: Vec<String> = report
             .skipped
@@ -81,25 +116,40 @@ pub fn human(report: &Report, downgrade: bool, summary: bool) -> String {
         );
     }
     if summary {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "validate: {} error(s), {} warning(s), {} note(s)",
             report.errors(),
             report.warnings(),
             report.count(Severity::Info)
         );
+        if !report.excepted.is_empty() {
+            let _ = write!(s, ", {} excepted", report.excepted.len());
+        }
+        s.push('\n');
     }
     s
 }
 
 pub fn json(report: &Report) -> String {
+    let excepted: Vec<Value> = report
+        .excepted
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
+            v["excepted"] = true.into();
+            v
+        })
+        .collect();
     let v = json!({
         "diagnostics": report.diagnostics,
+        "excepted": excepted,
         "skipped": report.skipped,
         "summary": {
             "errors": report.errors(),
             "warnings": report.warnings(),
             "notes": report.count(Severity::Info),
+            "excepted": report.excepted.len(),
         }
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
@@ -133,6 +183,7 @@ pub fn sarif(report: &Report) -> String {
     let results: Vec<Value> = report
         .diagnostics
         .iter()
+        .chain(&report.excepted)
         .map(|d| {
             let mut msg = String::new();
             if let Some(r) = &d.resource {
@@ -156,6 +207,10 @@ pub fn sarif(report: &Report) -> String {
                     loc["region"] = json!({"startLine": d.line});
                 }
                 res["locations"] = json!([{"physicalLocation": loc}]);
+            }
+            if let Some(j) = &d.justification {
+                // Excepted in source: SARIF viewers show it as suppressed, with the reason.
+                res["suppressions"] = json!([{"kind": "inSource", "justification": j}]);
             }
             res
         })
@@ -214,10 +269,26 @@ validation:
 
 One object opts out of rules with the annotation `stackgen.dev/validate-ignore: "P006,R004"` (`*` for all).
 
+Policy exceptions are explicit and justified instead: the annotation `stackgen.dev/validate-exception` holds entries
+`CODE[container]: justification`, one per line or separated by `;` (the `[container]` scope is optional; several codes
+may share a justification, `P001, P002: why`). A finding covered by an entry is not an error or a warning any more,
+but it is not dropped either: `stackgen validate` lists it under the excepted findings with its justification (JSON:
+`excepted`, each marked `"excepted": true`; SARIF: a result with an in-source suppression), and `stackgen build`
+prints it on stderr. Only reference (R) and policy (P) findings can be excepted. An entry without a justification,
+with an unknown or unexceptable code, or naming a container the object does not have is P011 (an error everywhere);
+an entry that excepts nothing is P012. A Stack writes these annotations from `policyExceptions` (see docs/stack.md).
+
+```yaml
+metadata:
+  annotations:
+    stackgen.dev/validate-exception: |
+      P008[sysctl]: the init container sets vm.max_map_count, which OpenSearch requires
+```
+
 Kubernetes version: `--kube-version`, else `KUBE_VERSION` (Argo CD sets it), else `validation.kubeVersion`, else
 1.33. The schema is the 1.33 one; an older version only changes which removed APIs are accepted. APIs removed
 before 1.22 are S005 errors; APIs that Kubernetes 1.21 (the schema kustomize builds with) still served but the
-target does not are P011: a warning by default and in dev, an error in production.
+target does not are P015: a warning by default and in dev, an error in production.
 
 "#;
 

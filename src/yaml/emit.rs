@@ -29,6 +29,16 @@ pub fn emit_document(v: &Value, out: &mut String) {
     e.write_indent();
 }
 
+/// Emits one YAML document like [`emit_document`] but keeps every mapping's keys in their
+/// order in `v` (for documents people read, e.g. a generated Stack), instead of kustomize's.
+pub fn emit_document_in_order(v: &Value, out: &mut String) {
+    let mut e = Emitter::new(out);
+    e.keep_order = true;
+    e.node(v, false, false);
+    e.indent = -1;
+    e.write_indent();
+}
+
 /// Emits several documents separated by `---\n` lines.
 pub fn emit_stream<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
     let mut out = String::new();
@@ -65,6 +75,8 @@ struct Emitter<'o> {
     indention: bool,
     /// Scratch buffer for number formatting.
     scratch: String,
+    /// Keep mapping keys in their order instead of sorting them.
+    keep_order: bool,
 }
 
 const SPACES: &str = "                                                                ";
@@ -78,6 +90,7 @@ impl<'o> Emitter<'o> {
             whitespace: true,
             indention: true,
             scratch: String::new(),
+            keep_order: false,
         }
     }
 
@@ -180,11 +193,12 @@ impl<'o> Emitter<'o> {
         let saved = self.indent;
         self.increase_block_indent(false);
         let mut prev: Option<&str> = None;
-        let sorted = m.keys().all(|k| {
-            let ok = prev.is_none_or(|p| key_cmp(p, k) != Ordering::Greater);
-            prev = Some(k);
-            ok
-        });
+        let sorted = self.keep_order
+            || m.keys().all(|k| {
+                let ok = prev.is_none_or(|p| key_cmp(p, k) != Ordering::Greater);
+                prev = Some(k);
+                ok
+            });
         if sorted {
             for (k, v) in m {
                 self.mapping_entry(k, v);

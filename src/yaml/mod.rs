@@ -3,5 +3,5 @@
 pub mod emit;
 pub mod parse;
 
-pub use emit::{emit_document, emit_stream};
+pub use emit::{emit_document, emit_document_in_order, emit_stream};
 pub use parse::{Doc, YamlError, decode_utf8, parse_one, parse_stream};

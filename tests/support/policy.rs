@@ -2,12 +2,14 @@
 //! overlay: shared by `tests/stack_production_policy.rs` (the main example) and
 //! `tests/examples.rs` (every `examples/*/overlays/production`).
 //!
-//! Every check has a code: the validation rule it mirrors (`P001`, `R010`, ...) or, for
-//! promises no rule covers, a name (`default-deny`, `pdb`, ...). An object is exempt from a
-//! check when its annotation `stackgen.dev/validate-exception` names that code (the value
-//! is read as words: `"P008: the exporter image runs as root"` exempts it from P008 only).
-//! For container checks the annotation may sit on the workload or on its pod template; for
-//! namespace checks on the Namespace.
+//! Every check has a code: the validation rule it mirrors (`P001`, `R010`, `P013` for a
+//! Namespace's pod security level, `P014` for Secret data, ...) or, for promises no rule
+//! covers, a name (`default-deny`, `pdb`, ...). An object is exempt from a check when its
+//! annotation `stackgen.dev/validate-exception` names that code (the value is read as words:
+//! `"P008: the exporter image runs as root"` exempts it from P008 only). A code scoped to a
+//! container, as the validator's exceptions are (`P008[sysctl]: ...`), exempts that
+//! container's checks only. For container checks the annotation may sit on the workload or on
+//! its pod template; for namespace checks on the Namespace.
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
@@ -74,27 +76,67 @@ pub fn matches_labels(selector: &Value, labels: &Value) -> bool {
     !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
-/// Whether `obj`'s exception annotation names `code`.
-pub fn exempt(obj: &Value, code: &str) -> bool {
-    obj.pointer("/metadata/annotations")
+/// Whether `obj`'s exception annotation names `code`, unscoped or (for a check of one
+/// container) scoped to `container`: `P008[sysctl]` exempts container `sysctl` only.
+pub fn exempt_in(obj: &Value, code: &str, container: Option<&str>) -> bool {
+    let Some(v) = obj
+        .pointer("/metadata/annotations")
         .and_then(|a| a.get(EXCEPTION_ANNOTATION))
         .and_then(Value::as_str)
-        .is_some_and(|v| {
-            v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .any(|w| w.eq_ignore_ascii_case(code))
-        })
+    else {
+        return false;
+    };
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    let mut rest = v;
+    while !rest.is_empty() {
+        let start = rest.find(word).unwrap_or(rest.len());
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+        let (w, after) = rest.split_at(end);
+        rest = after;
+        if w.is_empty() || !w.eq_ignore_ascii_case(code) {
+            continue;
+        }
+        let scope = after
+            .strip_prefix('[')
+            .and_then(|a| a.split_once(']'))
+            .map(|(c, _)| c.trim());
+        match (scope, container) {
+            (None, _) => return true,
+            (Some(sc), Some(c)) if sc == c => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether `obj`'s exception annotation names `code` for the whole object.
+pub fn exempt(obj: &Value, code: &str) -> bool {
+    exempt_in(obj, code, None)
 }
 
 /// A workload is exempt when the workload or its pod template carries the exception.
-fn workload_exempt(d: &Value, code: &str) -> bool {
-    exempt(d, code) || pod_template(d).is_some_and(|t| exempt(t, code))
+fn workload_exempt(d: &Value, code: &str, container: Option<&str>) -> bool {
+    exempt_in(d, code, container) || pod_template(d).is_some_and(|t| exempt_in(t, code, container))
 }
 
 struct Out(Vec<Violation>);
 
 impl Out {
     fn check(&mut self, ok: bool, code: &'static str, obj: &Value, msg: impl Into<String>) {
-        if !ok && !workload_exempt(obj, code) {
+        self.check_in(ok, code, obj, None, msg);
+    }
+
+    /// A check of one container of `obj`: exempt also by an exception scoped to it.
+    fn check_in(
+        &mut self,
+        ok: bool,
+        code: &'static str,
+        obj: &Value,
+        container: Option<&str>,
+        msg: impl Into<String>,
+    ) {
+        if !ok && !workload_exempt(obj, code, container) {
             self.0.push(Violation {
                 code,
                 object: id(obj),
@@ -151,24 +193,27 @@ fn containers_are_sized_probed_and_hardened(docs: &[Value], out: &mut Out) {
                 ("P002", "/resources/limits/cpu"),
                 ("P002", "/resources/limits/memory"),
             ] {
-                out.check(
+                out.check_in(
                     c.pointer(r).is_some(),
                     code,
                     d,
+                    Some(name),
                     format!("container {name}: no {r}"),
                 );
             }
             if long_running(d) && !is_init {
-                out.check(
+                out.check_in(
                     c.get("livenessProbe").is_some(),
                     "P004",
                     d,
+                    Some(name),
                     format!("container {name}: no liveness probe"),
                 );
-                out.check(
+                out.check_in(
                     c.get("readinessProbe").is_some(),
                     "P003",
                     d,
+                    Some(name),
                     format!("container {name}: no readiness probe"),
                 );
             }
@@ -176,28 +221,32 @@ fn containers_are_sized_probed_and_hardened(docs: &[Value], out: &mut Out) {
             let non_root = sc
                 .get("runAsNonRoot")
                 .or_else(|| pod_sc?.get("runAsNonRoot"));
-            out.check(
+            out.check_in(
                 non_root == Some(&Value::Bool(true)),
                 "P008",
                 d,
+                Some(name),
                 format!("container {name}: runAsNonRoot is not true"),
             );
-            out.check(
+            out.check_in(
                 sc.get("allowPrivilegeEscalation") == Some(&Value::Bool(false)),
                 "P008",
                 d,
+                Some(name),
                 format!("container {name}: allowPrivilegeEscalation is not false"),
             );
-            out.check(
+            out.check_in(
                 sc.get("privileged") != Some(&Value::Bool(true)),
                 "P008",
                 d,
+                Some(name),
                 format!("container {name}: privileged"),
             );
-            out.check(
+            out.check_in(
                 sc.get("readOnlyRootFilesystem") == Some(&Value::Bool(true)),
                 "P008",
                 d,
+                Some(name),
                 format!("container {name}: readOnlyRootFilesystem is not true"),
             );
             let drops: Vec<&str> = sc
@@ -205,10 +254,11 @@ fn containers_are_sized_probed_and_hardened(docs: &[Value], out: &mut Out) {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            out.check(
+            out.check_in(
                 drops.contains(&"ALL"),
                 "P008",
                 d,
+                Some(name),
                 format!("container {name}: capabilities are not all dropped"),
             );
         }
@@ -223,14 +273,22 @@ fn images_are_pinned(docs: &[Value], out: &mut Out) {
             .into_iter()
             .chain(containers(tpl, "initContainers"))
         {
+            let name = s(c, "/name");
             let image = s(c, "/image");
             let last = image.rsplit('/').next().unwrap_or(image);
             let tagged = last.contains(':') || image.contains('@');
-            out.check(tagged, "P007", d, format!("image {image:?} has no tag"));
-            out.check(
+            out.check_in(
+                tagged,
+                "P007",
+                d,
+                Some(name),
+                format!("image {image:?} has no tag"),
+            );
+            out.check_in(
                 !image.ends_with(":latest"),
                 "P006",
                 d,
+                Some(name),
                 format!("image {image:?} is :latest"),
             );
         }
@@ -238,7 +296,7 @@ fn images_are_pinned(docs: &[Value], out: &mut Out) {
 }
 
 /// Every Namespace of the build: a default-deny NetworkPolicy of all ingress and egress,
-/// DNS egress allowed, and `restricted` pod security enforced.
+/// DNS egress allowed, and `restricted` pod security enforced (P013).
 fn namespaces_deny_by_default(docs: &[Value], out: &mut Out) {
     for ns_obj in of_kind(docs, "Namespace") {
         let ns = s(ns_obj, "/metadata/name");
@@ -283,7 +341,7 @@ fn namespaces_deny_by_default(docs: &[Value], out: &mut Out) {
                 ns_obj,
                 "/metadata/labels/pod-security.kubernetes.io~1enforce",
             ) == "restricted",
-            "pod-security",
+            "P013",
             ns_obj,
             "pod-security.kubernetes.io/enforce is not restricted",
         );
@@ -366,12 +424,12 @@ fn replicated_workloads_have_budgets(docs: &[Value], out: &mut Out) {
     }
 }
 
-/// No Secret of the build carries values: they come from a secret store by reference.
+/// No Secret of the build carries values: they come from a secret store by reference (P014).
 fn secrets_carry_no_data(docs: &[Value], out: &mut Out) {
     for sec in of_kind(docs, "Secret") {
         out.check(
             sec.get("data").is_none() && sec.get("stringData").is_none(),
-            "secret-data",
+            "P014",
             sec,
             "carries data (production secrets come from a secret store by reference)",
         );
@@ -402,7 +460,39 @@ mod self_tests {
             v
         };
         assert_eq!(check_production(&[secret(None)]).len(), 1);
-        assert!(check_production(&[secret(Some("secret-data"))]).is_empty());
+        assert!(check_production(&[secret(Some("P014: a kind-only fixture"))]).is_empty());
         assert_eq!(check_production(&[secret(Some("P008"))]).len(), 1);
+    }
+
+    #[test]
+    fn scoped_exceptions_exempt_their_container_only() {
+        let o = json!({"metadata": {"annotations": {EXCEPTION_ANNOTATION: "P008[sysctl]: sets vm.max_map_count\nP013: why"}}});
+        assert!(exempt_in(&o, "P008", Some("sysctl")));
+        assert!(!exempt_in(&o, "P008", Some("opensearch")));
+        assert!(!exempt(&o, "P008"));
+        assert!(exempt(&o, "P013"));
+        assert!(exempt_in(&o, "P013", Some("opensearch")));
+        let sts = |ann: &str| {
+            let sized = json!({"requests": {"cpu": "1m", "memory": "1Mi"}, "limits": {"cpu": "1m", "memory": "1Mi"}});
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "os", "namespace": "n"},
+                "spec": {"template": {"metadata": {"annotations": {EXCEPTION_ANNOTATION: ann}}, "spec": {
+                    "initContainers": [{"name": "sysctl", "image": "busybox:1.36", "resources": sized,
+                        "securityContext": {"privileged": true}}],
+                    "containers": [{"name": "os", "image": "os:2", "resources": sized,
+                        "livenessProbe": {}, "readinessProbe": {},
+                        "securityContext": {"runAsNonRoot": true, "allowPrivilegeEscalation": false,
+                            "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}}}]}}}})
+        };
+        let p008 = |ann: &str| -> Vec<Violation> {
+            check_production(&[sts(ann)])
+                .into_iter()
+                .filter(|x| x.code == "P008")
+                .collect()
+        };
+        assert!(p008("P008[sysctl]: vm.max_map_count").is_empty());
+        // An exception for another container does not cover the privileged one.
+        let v = p008("P008[os]: vm.max_map_count");
+        assert!(!v.is_empty());
+        assert!(v.iter().all(|x| x.message.contains("sysctl")));
     }
 }

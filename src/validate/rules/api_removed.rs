@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
         name: "api-version-removed",
         family: Family::Schema,
         severity: API,
-        summary: "an apiVersion that the target Kubernetes version (default 1.33) does not serve for the kind: never existed, or removed before 1.22 (newer removals are P011)",
+        summary: "an apiVersion that the target Kubernetes version (default 1.33) does not serve for the kind: never existed, or removed before 1.22 (newer removals are P015)",
         hint: "move the object to the apiVersion the message names",
         bad: "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
         good: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
@@ -25,7 +25,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     let api = o.res.api_version();
     if let Some(r) = apis::removed(o.group, o.version, o.kind) {
-        // APIs still served by Kubernetes 1.21 (kustomize's schema) are P011's.
+        // APIs still served by Kubernetes 1.21 (kustomize's schema) are P015's.
         if !r.known_to_kustomize() {
             report_removed(cx, o, out, r, &RULE.info);
         }

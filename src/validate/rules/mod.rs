@@ -28,13 +28,17 @@ pub mod not_base64;
 pub mod policy_api_removed;
 pub mod policy_configmap_credential;
 pub mod policy_env_credential;
+pub mod policy_exception_invalid;
+pub mod policy_exception_unused;
 pub mod policy_image_latest;
 pub mod policy_image_untagged;
 pub mod policy_limits;
 pub mod policy_liveness_probe;
+pub mod policy_namespace_pod_security;
 pub mod policy_probe_timeout;
 pub mod policy_readiness_probe;
 pub mod policy_requests;
+pub mod policy_secret_data;
 pub mod policy_security_context;
 pub mod port_range;
 pub mod quantity_invalid;
@@ -148,6 +152,10 @@ pub static ALL: &[&Rule] = &[
     &policy_security_context::RULE,
     &policy_configmap_credential::RULE,
     &policy_env_credential::RULE,
+    &policy_exception_invalid::RULE,
+    &policy_exception_unused::RULE,
+    &policy_namespace_pod_security::RULE,
+    &policy_secret_data::RULE,
     &policy_api_removed::RULE,
     &build_empty_file::RULE,
     &build_patch_unmatched::RULE,

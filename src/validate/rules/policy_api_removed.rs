@@ -1,4 +1,4 @@
-//! P011: an apiVersion that Kubernetes 1.21 (the schema kustomize builds with) still served but
+//! P015: an apiVersion that Kubernetes 1.21 (the schema kustomize builds with) still served but
 //! the target version no longer serves.
 //!
 //! Removals older than that are S005 errors everywhere. These newer ones are a policy matter:
@@ -13,7 +13,7 @@ use super::{Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "P011",
+        code: "P015",
         name: "api-version-removed-in-target",
         family: Family::Policy,
         severity: [Severity::Warning, Severity::Error, Severity::Warning],
