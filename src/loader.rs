@@ -114,10 +114,14 @@ impl Loader {
             ))
             .with_hint("use a path relative to the kustomization, or --load-restrictor LoadRestrictionsNone"));
         }
-        let joined = self.dir.join(p);
-        let canon = joined
-            .canonicalize()
-            .map_err(|e| Error::msg(format!("cannot read {rel:?}: {}", io_reason(&e))))?;
+        let canon = match self.plain_path_below(p) {
+            Some(c) => c,
+            None => self
+                .dir
+                .join(p)
+                .canonicalize()
+                .map_err(|e| Error::msg(format!("cannot read {rel:?}: {}", io_reason(&e))))?,
+        };
         if self.restrictor == LoadRestrictor::RootOnly && !canon.starts_with(self.dir.as_path()) {
             return Err(Error::msg(format!(
                 "security: {rel:?} resolves to {} which is outside the kustomization root {}",
@@ -127,6 +131,31 @@ impl Loader {
             .with_hint("move the file under the kustomization directory, or build with --load-restrictor LoadRestrictionsNone"));
         }
         Ok(canon)
+    }
+
+    /// The canonical path of `rel` without asking the OS to resolve the whole path, when that
+    /// is certain: `rel` is relative, has no `..`, and no component below this (canonical)
+    /// directory is a symbolic link. Anything else — including a missing file, so that the
+    /// error is the OS's own — is left to `canonicalize`. A build reads thousands of files;
+    /// this turns a dozen system calls per file into one or two.
+    fn plain_path_below(&self, rel: &Path) -> Option<PathBuf> {
+        let mut out = self.dir.as_path().to_path_buf();
+        let mut any = false;
+        for c in rel.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::Normal(n) => {
+                    out.push(n);
+                    any = true;
+                    let md = std::fs::symlink_metadata(&out).ok()?;
+                    if md.file_type().is_symlink() {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        any.then_some(out)
     }
 
     /// Reads a file named relative to this loader's directory.

@@ -44,6 +44,39 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
     out
 }
 
+/// Runs `f` on every item, in parallel chunks when there are enough items and cores.
+/// Returns the error of the first failing item in slice order (as a sequential loop would,
+/// though later items may also have been changed, which callers abandon anyway).
+pub fn for_each_mut<T: Send, E: Send>(
+    items: &mut [T],
+    f: impl Fn(&mut T) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    const MIN_CHUNK: usize = 256;
+    if threads < 2 || items.len() < 2 * MIN_CHUNK {
+        return items.iter_mut().try_for_each(f);
+    }
+    let chunk = items.len().div_ceil(threads).max(MIN_CHUNK);
+    let f = &f;
+    let errors: Vec<Option<E>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks_mut(chunk)
+            .map(|part| scope.spawn(move || part.iter_mut().try_for_each(f).err()))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| match w.join() {
+                Ok(e) => e,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    match errors.into_iter().flatten().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +89,22 @@ mod tests {
         for (i, r) in out.iter().enumerate() {
             assert_eq!(*r, Some(i as u32 * 2));
         }
+    }
+
+    #[test]
+    fn for_each_mut_changes_all_and_reports_the_first_error() {
+        let mut items: Vec<u32> = (0..5000).collect();
+        for_each_mut(&mut items, |x| {
+            *x += 1;
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert!(items.iter().enumerate().all(|(i, x)| *x == i as u32 + 1));
+        let e = for_each_mut(
+            &mut items,
+            |x| if *x % 1000 == 0 { Err(*x) } else { Ok(()) },
+        );
+        assert_eq!(e, Err(1000));
     }
 
     #[test]

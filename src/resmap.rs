@@ -65,6 +65,14 @@ impl ResMap {
         self.list.iter_mut()
     }
 
+    /// The objects, to change in place (e.g. in parallel); like [`ResMap::iter_mut`], this
+    /// drops the id indexes.
+    pub fn as_mut_slice(&mut self) -> &mut [Resource] {
+        self.index = None;
+        self.names = None;
+        &mut self.list
+    }
+
     pub fn as_slice(&self) -> &[Resource] {
         &self.list
     }

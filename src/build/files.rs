@@ -11,8 +11,14 @@ use crate::resource::{Origin, Resource};
 
 /// Reads the resource file `rel` (relative to `loader`) into resources.
 pub fn load_resources(loader: &Loader, rel: &str) -> Result<ResMap> {
-    let (path, bytes) = loader.read_file(rel)?;
-    let shown = Arc::new(display_path(&path));
+    let path = loader.resolve_file(rel)?;
+    load_resolved(loader, &path)
+}
+
+/// [`load_resources`] for a path `loader` has already resolved (and checked).
+pub fn load_resolved(loader: &Loader, path: &Path) -> Result<ResMap> {
+    let bytes = crate::loader::read_bounded(path)?;
+    let shown = Arc::new(display_path(path));
     let mut rm = resources_from_bytes(&bytes, shown)?;
     render_stack_templates(&mut rm, loader.template_vars())?;
     Ok(rm)

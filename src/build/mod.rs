@@ -304,11 +304,8 @@ fn parse_files_in_parallel(target: &Target) -> Vec<Option<Result<ResMap>>> {
         return entries.iter().map(|_| None).collect();
     }
     crate::par::map_ordered(entries, |p| {
-        let is_file = target
-            .loader
-            .resolve_file(p)
-            .is_ok_and(|path| path.is_file());
-        is_file.then(|| files::load_resources(&target.loader, p))
+        let path = target.loader.resolve_file(p).ok().filter(|p| p.is_file())?;
+        Some(files::load_resolved(&target.loader, &path))
     })
     .into_iter()
     .map(Option::flatten)

@@ -13,7 +13,7 @@ use crate::patch::MergeSchema;
 
 /// `None`: nothing chose a schema yet; `Some(None)`: the builtin one was chosen by
 /// `openapi: {version: ...}`; `Some(Some(s))`: a custom schema.
-type Slot = Option<Option<Arc<MergeSchema>>>;
+pub(crate) type Slot = Option<Option<Arc<MergeSchema>>>;
 
 thread_local! {
     static CURRENT: RefCell<Slot> = const { RefCell::new(None) };
@@ -25,6 +25,20 @@ pub fn with_current<R>(f: impl FnOnce(&MergeSchema) -> R) -> R {
         Some(Some(s)) => f(&s),
         _ => f(MergeSchema::builtin()),
     }
+}
+
+/// The schema choice of this thread, to hand to worker threads ([`with_slot`]).
+pub(crate) fn snapshot() -> Slot {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Runs `f` with `slot` as this thread's schema choice (a worker merging patches for the
+/// build thread), then restores what was there.
+pub(crate) fn with_slot<R>(slot: &Slot, f: impl FnOnce() -> R) -> R {
+    let prev = CURRENT.with(|c| c.replace(slot.clone()));
+    let out = f();
+    CURRENT.with(|c| *c.borrow_mut() = prev);
+    out
 }
 
 /// Applies `target`'s `openapi:` field. `reset` is true for the top-level kustomization.

@@ -191,29 +191,32 @@ pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) 
         }
         return Ok(());
     };
-    for r in rm.iter_mut() {
+    // Objects are independent: spread them over the cores.
+    crate::par::for_each_mut(rm.as_mut_slice(), |r| {
         if r.kind() == "CustomResourceDefinition" {
-            continue;
+            return Ok(());
         }
-        let shown = r.id();
         let gvk = r.gvk();
         // (original value, how many walks reach it)
         let mut locs: Vec<(Value, u8)> = Vec::new();
-        mark_legacy(&mut r.body, &mut locs).map_err(|e| e.for_resource(&shown))?;
-        fieldspec::apply_all(&mut r.body, &gvk, field_specs, CreateKind::None, &mut |v| {
-            mark(v, &mut locs, true)
-        })
-        .map_err(|e| e.for_resource(&shown))?;
+        let marked = mark_legacy(&mut r.body, &mut locs).and_then(|()| {
+            fieldspec::apply_all(&mut r.body, &gvk, field_specs, CreateKind::None, &mut |v| {
+                mark(v, &mut locs, true)
+            })
+        });
+        if let Err(e) = marked {
+            return Err(e.for_resource(r.id()));
+        }
         if locs.is_empty() {
-            continue;
+            return Ok(());
         }
         let finals: Vec<Value> = locs
             .into_iter()
             .map(|(orig, times)| run_entries(orig, times, entries, &matchers, &valid, &set))
             .collect();
         restore(&mut r.body, &finals);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Replaces an image field by a placeholder (or counts a second walk reaching it).

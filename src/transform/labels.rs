@@ -51,7 +51,8 @@ pub fn set_entries(
     }
     let mut keys: Vec<(&String, &String)> = pairs.iter().collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
-    for r in rm.iter_mut() {
+    // Objects are independent: spread them over the cores.
+    crate::par::for_each_mut(rm.as_mut_slice(), |r| {
         let gvk = r.gvk();
         // Pair by pair, as kustomize does: a spec's path may run through another spec's map
         // (`spec/selector` and `spec/selector/matchLabels`), so the order of entries depends
@@ -64,6 +65,6 @@ pub fn set_entries(
                 return Err(e.for_resource(r.id()));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -326,18 +326,47 @@ fn apply_smp_to_set(
     src: &Source,
 ) -> Result<()> {
     let mut deleted = Vec::new();
-    for &i in indices {
-        let applied = rm.update(i, |res| {
+    let renamed = mode.allow_name_change || mode.allow_kind_change;
+    if !renamed && indices.len() >= 512 {
+        // One patch on many objects (a component's patch for every Deployment): the
+        // objects are independent and keep their ids, so they are merged in parallel.
+        let mut sorted = indices.to_vec();
+        sorted.sort_unstable();
+        let mut work: Vec<(usize, &mut Resource, bool)> = rm
+            .as_mut_slice()
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| sorted.binary_search(i).is_ok())
+            .map(|(i, r)| (i, r, false))
+            .collect();
+        // The merge schema in force is the build thread's; workers take it along.
+        let schema = crate::build::openapi::snapshot();
+        crate::par::for_each_mut(&mut work, |(_, res, gone)| {
             let before = res.id();
-            apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
-        });
-        match applied {
-            Some(Ok(MergeOutcome::Merged)) | None => {}
-            Some(Ok(MergeOutcome::Deleted)) => deleted.push(i),
-            Some(Err(e)) => return Err(e),
+            let merged = crate::build::openapi::with_slot(&schema, || apply_smp(res, doc, mode));
+            match merged {
+                Ok(MergeOutcome::Merged) => Ok(()),
+                Ok(MergeOutcome::Deleted) => {
+                    *gone = true;
+                    Ok(())
+                }
+                Err(e) => Err(src.err(e).for_resource(before)),
+            }
+        })?;
+        deleted.extend(work.iter().filter(|w| w.2).map(|w| w.0));
+    } else {
+        for &i in indices {
+            let applied = rm.update(i, |res| {
+                let before = res.id();
+                apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
+            });
+            match applied {
+                Some(Ok(MergeOutcome::Merged)) | None => {}
+                Some(Ok(MergeOutcome::Deleted)) => deleted.push(i),
+                Some(Err(e)) => return Err(e),
+            }
         }
     }
-    let renamed = mode.allow_name_change || mode.allow_kind_change;
     if deleted.is_empty() && !renamed {
         // The common case: objects changed in place, ids and indexes still valid.
         return Ok(());
