@@ -62,3 +62,52 @@ fn a_patch_on_many_objects_merges_with_the_custom_schema() {
         "chunked rendering differs from the sequential stream"
     );
 }
+
+/// Many target-less strategic-merge patches are applied in parallel, grouped by object:
+/// patches for one object still apply in their order, and the first failing patch in
+/// `patches` order is the one reported.
+#[test]
+fn many_targetless_patches_keep_their_order_and_first_error() {
+    let d = tempfile::tempdir().unwrap();
+    let mut objs = String::new();
+    for i in 0..100 {
+        let _ = write!(
+            objs,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:03}\ndata:\n  orig: \"{i}\"\n"
+        );
+    }
+    write(d.path(), "cms.yaml", &objs);
+    let patch = |name: &str, key: &str, val: &str| {
+        format!(
+            "- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: {name}\n    data:\n      {key}: \"{val}\"\n"
+        )
+    };
+    let mut kust = String::from("resources:\n- cms.yaml\npatches:\n");
+    for i in 0..100 {
+        kust.push_str(&patch(&format!("cm-{i:03}"), "step", "first"));
+    }
+    // a second patch for cm-007 and cm-050: it must win
+    kust.push_str(&patch("cm-007", "step", "second"));
+    kust.push_str(&patch("cm-050", "step", "second"));
+    write(d.path(), "kustomization.yaml", &kust);
+    let rm = build(d.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(rm.len(), 100);
+    for r in rm.iter() {
+        let want = if r.name() == "cm-007" || r.name() == "cm-050" {
+            "second"
+        } else {
+            "first"
+        };
+        assert_eq!(r.body["data"]["step"], want, "{}", r.body);
+        assert!(r.body["data"]["orig"].is_string());
+    }
+    // Two patches naming objects that do not exist: the earlier one is reported.
+    kust.push_str(&patch("missing-b", "x", "1"));
+    kust.push_str(&patch("missing-a", "x", "1"));
+    write(d.path(), "kustomization.yaml", &kust);
+    let err = build(d.path(), &BuildOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing-b"), "{err}");
+    assert!(!err.contains("missing-a"), "{err}");
+}
