@@ -25,6 +25,9 @@ use stackgen::validate::{self, Config, KubeVersion, Severity};
 
 #[path = "support/policy.rs"]
 mod policy;
+#[path = "support/text_diff.rs"]
+mod text_diff;
+use text_diff::first_difference;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,25 +96,6 @@ fn errors(rm: &stackgen::resmap::ResMap, dir: &Path, env: Option<&str>) -> Vec<S
             )
         })
         .collect()
-}
-
-fn first_difference(want: &str, got: &str) -> String {
-    let w: Vec<&str> = want.lines().collect();
-    let g: Vec<&str> = got.lines().collect();
-    let first = w
-        .iter()
-        .zip(&g)
-        .position(|(a, b)| a != b)
-        .unwrap_or(w.len().min(g.len()));
-    let from = first.saturating_sub(3);
-    let mut out = format!("first difference at line {}\n", first + 1);
-    for l in w.iter().skip(from).take(8) {
-        out.push_str(&format!("    - {l}\n"));
-    }
-    for l in g.iter().skip(from).take(8) {
-        out.push_str(&format!("    + {l}\n"));
-    }
-    out
 }
 
 #[test]
