@@ -136,13 +136,12 @@ fn merge_in(
             w.empty_values.push(id);
         }
     }
-    let p = match w.import(patch, 0) {
-        Ok(p) => p,
-        Err(e) => {
-            *target = w.export_owned(d);
-            return Err(e);
-        }
-    };
+    // The patch is shared by every object it applies to, so it is copied in.
+    let p = w.import_owned(patch.clone(), 0);
+    if w.too_deep {
+        *target = w.export_owned(d);
+        return Err(too_deep());
+    }
     let result = match w.walk(Some(d), Some(p), None, 0) {
         Ok(r) => r,
         Err(e) => {
@@ -312,31 +311,6 @@ impl Walker<'_> {
     fn push(&mut self, n: Node) -> Id {
         self.nodes.push(n);
         self.nodes.len() - 1
-    }
-
-    fn import(&mut self, v: &Value, depth: usize) -> Result<Id> {
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
-        }
-        let n = match v {
-            Value::Null => Node::Null { keep: false },
-            Value::Object(m) => {
-                let mut entries = Vec::with_capacity(m.len());
-                for (k, v) in m {
-                    entries.push((k.clone(), self.import(v, depth + 1)?));
-                }
-                Node::Map(entries)
-            }
-            Value::Array(a) => {
-                let mut items = Vec::with_capacity(a.len());
-                for v in a {
-                    items.push(self.import(v, depth + 1)?);
-                }
-                Node::Seq(items)
-            }
-            s => Node::Scalar(s.clone()),
-        };
-        Ok(self.push(n))
     }
 
     fn export(&self, id: Id, depth: usize) -> Result<Value> {
