@@ -49,17 +49,179 @@ impl ImageTagTransformer {
 }
 
 /// kustomize matches `name` as a regular expression anchored at the start, followed by an
-/// optional tag and an optional sha256 digest.
-pub struct Matcher(Option<regex::Regex>);
+/// optional tag and an optional sha256 digest:
+/// `^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`.
+///
+/// Nearly every real name is "plain": letters, digits and `_/:@-`, which a regular expression
+/// reads literally, plus `.`, which matches any one character but a newline. Such a name
+/// matches a fixed number of characters, so it is checked by hand — compiling one regular
+/// expression per `images` entry cost more than the whole rewrite on large trees. Any
+/// other name is compiled as the regular expression kustomize builds.
+pub enum Matcher {
+    Plain(String),
+    Regex(Option<regex::Regex>),
+}
+
+/// Whether a regular expression reads every character of `name` literally, except `.`.
+fn is_plain(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b':' | b'@' | b'-' | b'.'))
+}
+
+/// A character of a tag or digest in kustomize's pattern.
+fn is_tag_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '-')
+}
+
+/// Whether `rest` (what follows the name) is `(:TAG)?(@sha256:DIGEST)?`.
+fn is_tag_and_digest(rest: &str) -> bool {
+    let rest = match rest.strip_prefix(':') {
+        Some(r) => r.trim_start_matches(is_tag_char),
+        None => rest,
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    rest.strip_prefix("@sha256:")
+        .is_some_and(|d| d.chars().all(is_tag_char))
+}
+
+/// The part of `image` after a plain `name`'s characters, when they match.
+fn after_plain<'a>(name: &str, image: &'a str) -> Option<&'a str> {
+    let mut chars = image.char_indices();
+    for n in name.bytes() {
+        let (_, c) = chars.next()?;
+        let ok = if n == b'.' { c != '\n' } else { c == n as char };
+        if !ok {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
 
 impl Matcher {
     pub fn new(name: &str) -> Matcher {
+        if is_plain(name) {
+            return Matcher::Plain(name.to_string());
+        }
         let re = format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$");
-        Matcher(regex::Regex::new(&re).ok())
+        Matcher::Regex(regex::Regex::new(&re).ok())
     }
 
     pub fn is_match(&self, image: &str) -> bool {
-        self.0.as_ref().is_some_and(|r| r.is_match(image))
+        match self {
+            Matcher::Plain(name) => after_plain(name, image).is_some_and(is_tag_and_digest),
+            Matcher::Regex(re) => re.as_ref().is_some_and(|r| r.is_match(image)),
+        }
+    }
+}
+
+/// Finds, for an image reference, the first `images` entry at or after a position that
+/// matches it, without trying every entry: plain names are grouped by their length and the
+/// positions of their `.` wildcards, and looked up by the reference's first characters with
+/// those positions left out; other names go through one `RegexSet`.
+/// Plain names of one length with `.` at the same positions: (length, `.` positions, the
+/// name without them → entries in order).
+type PlainGroup = (
+    usize,
+    Vec<usize>,
+    std::collections::HashMap<String, Vec<usize>>,
+);
+
+struct EntryIndex {
+    /// (name length in characters, `.` positions, key without them → entries in order)
+    plain: Vec<PlainGroup>,
+    /// Entries whose names are regular expressions, and one set over them.
+    others: Vec<usize>,
+    set: Option<regex::RegexSet>,
+}
+
+fn skeleton(chars: impl Iterator<Item = char>, dots: &[usize]) -> String {
+    chars
+        .enumerate()
+        .filter(|(i, _)| dots.binary_search(i).is_err())
+        .map(|(_, c)| c)
+        .collect()
+}
+
+impl EntryIndex {
+    /// `None` when the regular-expression names are too many for one automaton.
+    fn new(entries: &[Image], matchers: &[Matcher]) -> Option<EntryIndex> {
+        let mut plain: Vec<PlainGroup> = Vec::new();
+        let mut others = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, (e, m)) in entries.iter().zip(matchers).enumerate() {
+            match m {
+                Matcher::Plain(name) => {
+                    let dots: Vec<usize> = name
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'.')
+                        .map(|(i, _)| i)
+                        .collect();
+                    let len = name.len();
+                    let key = skeleton(e.name.chars(), &dots);
+                    let group = match plain.iter().position(|(l, d, _)| *l == len && *d == dots) {
+                        Some(g) => g,
+                        None => {
+                            plain.push((len, dots, Default::default()));
+                            plain.len() - 1
+                        }
+                    };
+                    plain[group].2.entry(key).or_default().push(i);
+                }
+                Matcher::Regex(Some(re)) => {
+                    others.push(i);
+                    patterns.push(re.as_str().to_string());
+                }
+                Matcher::Regex(None) => {}
+            }
+        }
+        let set = if patterns.is_empty() {
+            None
+        } else {
+            Some(regex::RegexSet::new(&patterns).ok()?)
+        };
+        Some(EntryIndex { plain, others, set })
+    }
+
+    /// The first entry at or after `pos` whose name matches `text`.
+    fn first_match(&self, text: &str, pos: usize, matchers: &[Matcher]) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (len, dots, map) in &self.plain {
+            let Some(end) = text.char_indices().nth(*len).map(|(i, _)| i).or((text
+                .chars()
+                .count()
+                == *len)
+                .then_some(text.len()))
+            else {
+                continue;
+            };
+            if !is_tag_and_digest(&text[end..]) {
+                continue;
+            }
+            let prefix = &text[..end];
+            if dots.iter().any(|&d| prefix.chars().nth(d) == Some('\n')) {
+                continue;
+            }
+            if let Some(found) = map.get(&skeleton(prefix.chars(), dots))
+                && let Some(&e) = found
+                    .iter()
+                    .find(|&&e| e >= pos && matchers[e].is_match(text))
+            {
+                best = Some(best.map_or(e, |b| b.min(e)));
+            }
+        }
+        if let Some(set) = &self.set
+            && let Some(e) = set
+                .matches(text)
+                .iter()
+                .map(|k| self.others[k])
+                .find(|&e| e >= pos)
+        {
+            best = Some(best.map_or(e, |b| b.min(e)));
+        }
+        best
     }
 }
 
@@ -172,15 +334,7 @@ pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) 
         return Ok(());
     }
     let matchers: Vec<Matcher> = entries.iter().map(|e| Matcher::new(&e.name)).collect();
-    let mut valid = Vec::new();
-    let mut patterns = Vec::new();
-    for (i, m) in matchers.iter().enumerate() {
-        if let Some(re) = &m.0 {
-            valid.push(i);
-            patterns.push(re.as_str().to_string());
-        }
-    }
-    let Ok(set) = regex::RegexSet::new(&patterns) else {
+    let Some(index) = EntryIndex::new(entries, &matchers) else {
         // Too large for one automaton: one pass per entry, as kustomize does.
         for image in entries {
             ImageTagTransformer {
@@ -212,7 +366,7 @@ pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) 
         }
         let finals: Vec<Value> = locs
             .into_iter()
-            .map(|(orig, times)| run_entries(orig, times, entries, &matchers, &valid, &set))
+            .map(|(orig, times)| run_entries(orig, times, entries, &matchers, &index))
             .collect();
         restore(&mut r.body, &finals);
         Ok(())
@@ -275,22 +429,14 @@ fn run_entries(
     times: u8,
     entries: &[Image],
     matchers: &[Matcher],
-    valid: &[usize],
-    set: &regex::RegexSet,
+    index: &EntryIndex,
 ) -> Value {
     let Ok(Some(mut text)) = image_text(&orig) else {
         return orig;
     };
     let mut changed = false;
     let mut pos = 0;
-    loop {
-        let next = set
-            .matches(&text)
-            .iter()
-            .map(|k| valid[k])
-            .filter(|&e| e >= pos)
-            .min();
-        let Some(e) = next else { break };
+    while let Some(e) = index.first_match(&text, pos, matchers) {
         for _ in 0..times {
             if matchers[e].is_match(&text) {
                 text = rewrite(&text, &entries[e]);
@@ -376,5 +522,101 @@ mod tests {
         assert!(m.is_match("nginx@sha256:abc"));
         assert!(!m.is_match("nginx2"));
         assert!(!m.is_match("my/nginx"));
+    }
+
+    /// The hand-written check of a plain name answers exactly as kustomize's regular
+    /// expression does, wildcard dots, ports, tags and digests included.
+    #[test]
+    fn plain_names_match_like_the_regex() {
+        let names = [
+            "nginx",
+            "reg.io/app",
+            "reg:5000/app",
+            "a.b",
+            "x-y_z/w",
+            "app@sha256",
+            ".",
+        ];
+        let texts = [
+            "nginx",
+            "nginx:1",
+            "nginx:",
+            "nginx:1:2",
+            "nginx@sha256:ab",
+            "nginx:1@sha256:ab",
+            "nginx@sha256",
+            "nginx@md5:ab",
+            "nginxx",
+            "reg.io/app",
+            "regXio/app:v1",
+            "reg\nio/app",
+            "reg:5000/app:1.2",
+            "reg:5000/app",
+            "a.b",
+            "aXb:{x}",
+            "aéb",
+            "x-y_z/w@sha256:",
+            "a",
+            "app@sha256",
+            "app@sha256:1",
+            "é",
+            ".",
+            "",
+            "nginx:1.2-rc_{a}",
+            "nginx:é",
+        ];
+        for n in names {
+            let plain = Matcher::new(n);
+            assert!(matches!(plain, Matcher::Plain(_)), "{n}");
+            let re = regex::Regex::new(&format!(
+                "^{n}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .unwrap();
+            for t in texts {
+                assert_eq!(plain.is_match(t), re.is_match(t), "name {n:?} text {t:?}");
+            }
+        }
+        assert!(matches!(Matcher::new("ng.*x"), Matcher::Regex(Some(_))));
+    }
+
+    /// The index finds the same first matching entry as trying every entry in order.
+    #[test]
+    fn index_finds_the_first_matching_entry() {
+        let names = [
+            "nginx",
+            "ngin.",
+            "n.*",
+            "reg.io/app",
+            "regXio/app",
+            "busybox",
+            "nginx",
+        ];
+        let entries: Vec<Image> = names
+            .iter()
+            .map(|n| Image {
+                name: n.to_string(),
+                ..Image::default()
+            })
+            .collect();
+        let matchers: Vec<Matcher> = names.iter().map(|n| Matcher::new(n)).collect();
+        let index = EntryIndex::new(&entries, &matchers).unwrap();
+        for t in [
+            "nginx:1",
+            "ngin\n",
+            "nginy",
+            "reg.io/app",
+            "regXio/app:2",
+            "busybox",
+            "nope",
+        ] {
+            for pos in 0..=names.len() {
+                let want = (pos..names.len()).find(|&e| matchers[e].is_match(t));
+                assert_eq!(
+                    index.first_match(t, pos, &matchers),
+                    want,
+                    "{t:?} from {pos}"
+                );
+            }
+        }
     }
 }
