@@ -20,6 +20,7 @@ pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod loader;
+pub mod lookup;
 pub mod order;
 pub mod output;
 pub mod par;

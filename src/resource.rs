@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::lookup::Lookup;
+
 /// Group, version and kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Gvk {
@@ -212,13 +214,16 @@ impl Resource {
 
     pub fn api_version(&self) -> &str {
         self.body
-            .get("apiVersion")
+            .field("apiVersion")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
 
     pub fn kind(&self) -> &str {
-        self.body.get("kind").and_then(Value::as_str).unwrap_or("")
+        self.body
+            .field("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     pub fn gvk(&self) -> Gvk {
@@ -227,8 +232,8 @@ impl Resource {
 
     fn meta_str(&self, key: &str) -> &str {
         self.body
-            .get("metadata")
-            .and_then(|m| m.get(key))
+            .field("metadata")
+            .and_then(|m| m.field(key))
             .and_then(Value::as_str)
             .unwrap_or("")
     }
@@ -307,15 +312,15 @@ impl Resource {
 
     /// A metadata string map (`labels`, `annotations`), if present.
     pub fn meta_map(&self, key: &str) -> Option<&Map<String, Value>> {
-        self.body.get("metadata")?.get(key)?.as_object()
+        self.body.field("metadata")?.field(key)?.as_object()
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.meta_map("annotations")?.get(key)?.as_str()
+        self.meta_map("annotations")?.field(key)?.as_str()
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.meta_map("labels")?.get(key)?.as_str()
+        self.meta_map("labels")?.field(key)?.as_str()
     }
 }
 

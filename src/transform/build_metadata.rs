@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::lookup::Lookup;
+
 use super::fieldspec::{self, CreateKind};
 use crate::build::Target;
 use crate::error::Result;
@@ -152,12 +154,20 @@ pub fn relative_to(from: &Path, to: &Path) -> String {
 /// scalar). With both origin and transformer annotations kept, only the removal of build
 /// annotations remains, and it rewrites nothing when there are no entries.
 fn rewrite_annotations(body: &mut Value, always: bool) {
-    let Some(Value::Object(meta)) = body.get_mut("metadata") else {
+    let Some(Value::Object(meta)) = body.field_mut("metadata") else {
         return;
     };
-    let Some(current) = meta.get("annotations") else {
+    let Some(current) = meta.field("annotations") else {
         return;
     };
+    // Already what the rewrite would give (string values, keys in order): leave it.
+    if let Value::Object(m) = current
+        && !m.is_empty()
+        && m.values().all(Value::is_string)
+        && m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b)
+    {
+        return;
+    }
     let entries = annotation_entries(current);
     if entries.is_empty() {
         if always {

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::lookup::Lookup;
 use crate::resource::Gvk;
 use crate::types::FieldSpec;
 
@@ -135,7 +136,7 @@ fn walk(
                 return Err(Error::msg("cannot set or create an empty field name"));
             }
             let field = if !create || create_kind == CreateKind::None || is_seq {
-                let Some(f) = m.get_mut(name) else {
+                let Some(f) = m.field_mut(name) else {
                     return Ok(());
                 };
                 if is_seq && f.is_null() {
@@ -148,7 +149,12 @@ fn walk(
                 } else {
                     CreateKind::Map
                 };
-                let f = m.entry(name.to_string()).or_insert_with(|| empty_of(kind));
+                if m.field(name).is_none() {
+                    m.insert(name.to_string(), empty_of(kind));
+                }
+                let Some(f) = m.field_mut(name) else {
+                    return Ok(());
+                };
                 if f.is_null() {
                     *f = empty_of(kind);
                 }
