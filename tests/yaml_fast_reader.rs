@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use stackgen::yaml::parse::{
-    Doc, fast_reader_gives_up_at, parse_stream_fast, parse_stream_general,
+    Doc, fast_reader_gives_up_at, node_lines, parse_stream_fast, parse_stream_general,
 };
 
 fn same(a: &[Doc], b: &[Doc]) -> Result<(), String> {
@@ -32,6 +32,21 @@ fn same(a: &[Doc], b: &[Doc]) -> Result<(), String> {
 /// `Some(true)` when the fast reader took the stream and agreed, `Some(false)` when it left
 /// it alone; an error names the difference.
 fn check(src: &str) -> Result<bool, String> {
+    if let Some(fast) = node_lines(src, true) {
+        let general = node_lines(src, false);
+        if general.as_ref() != Some(&fast) {
+            let diff = match &general {
+                Some(g) => fast
+                    .iter()
+                    .zip(g)
+                    .find(|(a, b)| a != b)
+                    .map(|(a, b)| format!("{a:?} vs {b:?}"))
+                    .unwrap_or_else(|| format!("{} events vs {}", fast.len(), g.len())),
+                None => "the general parser fails".to_string(),
+            };
+            return Err(format!("node lines differ: {diff}"));
+        }
+    }
     for last_key_wins in [false, true] {
         let Some(fast) = parse_stream_fast(src, last_key_wins) else {
             return Ok(false);

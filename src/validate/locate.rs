@@ -130,12 +130,39 @@ pub fn refine_lines(diags: &mut [Diagnostic]) {
 }
 
 fn scan(text: &str, docs: &mut HashMap<usize, Vec<Target>>) {
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut doc_line = 0usize;
-    let mut path: Vec<PathSeg> = Vec::new();
+    // The fast reader takes plain block YAML; whatever it leaves goes through saphyr from
+    // the start again (recording the best line per target is idempotent).
+    {
+        let mut st = ScanState::default();
+        let fast = crate::yaml::fast::parse(text, &mut |ev, span| {
+            st.event(ev, span.start.line(), docs);
+            Ok(())
+        });
+        if fast.is_ok() {
+            return;
+        }
+    }
+    let mut st = ScanState::default();
     for item in Parser::new_from_str(text) {
         let Ok((ev, span)) = item else { return };
-        let line = span.start.line();
+        st.event(ev, span.start.line(), docs);
+    }
+}
+
+#[derive(Default)]
+struct ScanState {
+    stack: Vec<Frame>,
+    doc_line: usize,
+    path: Vec<PathSeg>,
+}
+
+impl ScanState {
+    fn event(&mut self, ev: Event<'_>, line: usize, docs: &mut HashMap<usize, Vec<Target>>) {
+        let ScanState {
+            stack,
+            doc_line,
+            path,
+        } = self;
         // Before a node: where does it sit?
         let is_node = matches!(
             ev,
@@ -148,33 +175,33 @@ fn scan(text: &str, docs: &mut HashMap<usize, Vec<Target>>) {
             // A value in a sequence: its path is known now.
             if let Some(Frame::Seq { idx }) = stack.last() {
                 path.push(PathSeg::Idx(*idx));
-                visit(docs.get_mut(&doc_line), &path, line);
+                visit(docs.get_mut(doc_line), path, line);
             }
-            if let Some(Frame::Map { key, want_key }) = stack.last_mut() {
-                if *want_key {
-                    // This node is a key.
-                    let k = match &ev {
-                        Event::Scalar(s, ..) => s.to_string(),
-                        _ => String::new(),
-                    };
-                    path.push(PathSeg::Key(k.clone()));
-                    visit(docs.get_mut(&doc_line), &path, line);
-                    *key = Some(k);
-                    *want_key = false;
-                    // Complex keys are not followed.
-                    if !matches!(ev, Event::Scalar(..) | Event::Alias(_)) {
-                        stack.push(Frame::Map {
-                            key: None,
-                            want_key: true,
-                        });
-                    }
-                    continue;
+            if let Some(Frame::Map { key, want_key }) = stack.last_mut()
+                && *want_key
+            {
+                // This node is a key.
+                let k = match &ev {
+                    Event::Scalar(s, ..) => s.to_string(),
+                    _ => String::new(),
+                };
+                path.push(PathSeg::Key(k.clone()));
+                visit(docs.get_mut(doc_line), path, line);
+                *key = Some(k);
+                *want_key = false;
+                // Complex keys are not followed.
+                if !matches!(ev, Event::Scalar(..) | Event::Alias(_)) {
+                    stack.push(Frame::Map {
+                        key: None,
+                        want_key: true,
+                    });
                 }
+                return;
             }
         }
         match ev {
             Event::DocumentStart(_) => {
-                doc_line = line;
+                *doc_line = line;
                 stack.clear();
                 path.clear();
             }
@@ -185,9 +212,9 @@ fn scan(text: &str, docs: &mut HashMap<usize, Vec<Target>>) {
             Event::SequenceStart(..) => stack.push(Frame::Seq { idx: 0 }),
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
-                end_value(&mut stack, &mut path);
+                end_value(stack, path);
             }
-            Event::Scalar(..) | Event::Alias(_) => end_value(&mut stack, &mut path),
+            Event::Scalar(..) | Event::Alias(_) => end_value(stack, path),
             _ => {}
         }
     }

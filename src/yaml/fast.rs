@@ -22,7 +22,7 @@ use super::parse::YamlError;
 /// rejected an event. Either way the caller falls back to the general parser.
 /// `at` is the line of this file that gave up, to find what is worth adding to the subset.
 #[derive(Debug)]
-pub(super) struct GiveUp {
+pub(crate) struct GiveUp {
     pub at: u32,
 }
 
@@ -78,7 +78,7 @@ impl Line<'_> {
 }
 
 /// Reads `src` and hands every event to `sink`, or gives up.
-pub(super) fn parse<'a>(
+pub(crate) fn parse<'a>(
     src: &'a str,
     sink: &mut dyn FnMut(Event<'a>, &Span) -> Result<(), YamlError>,
 ) -> R<()> {
@@ -108,11 +108,15 @@ pub(super) fn parse<'a>(
             text,
         });
     }
+    let breaks = bytes.iter().filter(|&&b| b == b'\n').count();
     let mut p = Reader {
         lines,
         i: 0,
         sink,
         depth: 0,
+        // the line after the last one, counting an unterminated last line
+        eof_line: breaks + if src.ends_with('\n') { 1 } else { 2 },
+        eof_index: src.len(),
     };
     p.stream()
 }
@@ -122,6 +126,8 @@ struct Reader<'a, 's> {
     i: usize,
     sink: &'s mut dyn FnMut(Event<'a>, &Span) -> Result<(), YamlError>,
     depth: usize,
+    eof_line: usize,
+    eof_index: usize,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -152,9 +158,22 @@ impl<'a> Reader<'a, '_> {
                 }
                 self.i += 1;
                 self.emit(Event::DocumentStart(true), self.span(&line, 0))?;
-                match self.lines.get(self.i) {
-                    None => self.empty_scalar(&line)?,
-                    Some(next) if next.is_doc_start() => self.empty_scalar(&line)?,
+                // An empty document's null sits where the next token is (saphyr's span).
+                match self.lines.get(self.i).copied() {
+                    None => {
+                        let m = Marker::new(self.eof_index, self.eof_line, 0);
+                        self.emit(
+                            Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
+                            Span::new(m, m),
+                        )?;
+                    }
+                    Some(next) if next.is_doc_start() => {
+                        let span = self.span(&next, 0);
+                        self.emit(
+                            Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
+                            span,
+                        )?;
+                    }
                     Some(_) => self.root()?,
                 }
             } else {

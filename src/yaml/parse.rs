@@ -129,6 +129,37 @@ pub fn fast_reader_gives_up_at(src: &str) -> Option<u32> {
         .map(|g| g.at)
 }
 
+/// Each node event of `src` with its line, from the fast reader (`None` when it leaves the
+/// stream) or the general parser: the line numbers that diagnostics are placed by
+/// (`validate::locate`) must agree too.
+#[doc(hidden)]
+pub fn node_lines(src: &str, fast: bool) -> Option<Vec<(String, usize)>> {
+    let mut out = Vec::new();
+    let mut record = |ev: Event<'_>, span: &Span| {
+        let what = match ev {
+            Event::Scalar(t, ..) => format!("scalar {t:?}"),
+            Event::MappingStart(..) => "map".to_string(),
+            Event::SequenceStart(..) => "seq".to_string(),
+            Event::DocumentStart(_) => "doc".to_string(),
+            _ => return,
+        };
+        out.push((what, span.start.line()));
+    };
+    if fast {
+        super::fast::parse(src, &mut |ev, span| {
+            record(ev, span);
+            Ok(())
+        })
+        .ok()?;
+    } else {
+        for item in Parser::new_from_str(src) {
+            let (ev, span) = item.ok()?;
+            record(ev, &span);
+        }
+    }
+    Some(out)
+}
+
 /// [`parse_stream_with`] through the general parser (`saphyr-parser`) only.
 #[doc(hidden)]
 pub fn parse_stream_general(src: &str, last_key_wins: bool) -> Result<Vec<Doc>, YamlError> {
