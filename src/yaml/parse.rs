@@ -512,9 +512,9 @@ impl Builder {
                     None => {
                         // This value is a key.
                         let is_merge = style == ScalarStyle::Plain && scalar_text == Some("<<");
-                        let key = match &v {
+                        let key = match v {
                             _ if is_merge => "<<".to_string(),
-                            Value::String(s) => s.clone(),
+                            Value::String(s) => s,
                             Value::Null => "null".to_string(),
                             Value::Bool(b) => b.to_string(),
                             Value::Number(_) => scalar_text.unwrap_or_default().to_string(),
