@@ -5,6 +5,7 @@
 //! object it refers to is found among those that ever had that name (a hash index, not a
 //! scan), narrowed like kustomize does — by kind, by namespace, by the roleRef's kind, then
 //! by sharing the referrer's prefixes and suffixes — and the field gets the current name.
+use crate::lookup::Lookup;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -237,12 +238,12 @@ impl Ctx<'_> {
         let Value::Object(m) = v else {
             return Ok(());
         };
-        let Some(name) = m.get("name") else {
+        let Some(name) = m.field("name") else {
             return Err(Error::msg("no 'name' field in a name reference mapping"));
         };
         let old = fieldspec::scalar_text(name).unwrap_or_default();
         let ns = m
-            .get("namespace")
+            .field("namespace")
             .map(|n| fieldspec::scalar_text(n).unwrap_or_default());
         // The namespace filter is applied over the referrer's candidate subset.
         let Some(i) = self.select(&old, ns.as_deref(), true)? else {
@@ -262,9 +263,9 @@ impl Ctx<'_> {
 }
 
 fn role_ref_gvk(body: &Value) -> Option<Gvk> {
-    let rr = body.get("roleRef")?;
-    let group = fieldspec::scalar_text(rr.get("apiGroup")?)?;
-    let kind = fieldspec::scalar_text(rr.get("kind")?)?;
+    let rr = body.field("roleRef")?;
+    let group = fieldspec::scalar_text(rr.field("apiGroup")?)?;
+    let kind = fieldspec::scalar_text(rr.field("kind")?)?;
     Some(Gvk::new(&group, "", &kind))
 }
 
@@ -273,11 +274,11 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>> {
     if r.kind() != "RoleBinding" {
         return Ok(out);
     }
-    let Some(Value::Array(subjects)) = r.body.get("subjects") else {
+    let Some(Value::Array(subjects)) = r.body.field("subjects") else {
         return Ok(out);
     };
     for s in subjects {
-        let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else {
+        let (Some(ns), Some(kind)) = (s.field("namespace"), s.field("kind")) else {
             continue;
         };
         if kind.as_str() == Some("ServiceAccount") {

@@ -1,4 +1,5 @@
 //! `namespace` (kustomize's NamespaceTransformer).
+use crate::lookup::Lookup;
 use std::collections::HashMap;
 
 use serde::Deserialize;
@@ -144,7 +145,7 @@ impl NamespaceTransformer {
         body: &mut Value,
         set: &mut dyn FnMut(&mut Value) -> Result<()>,
     ) -> Result<()> {
-        let Some(Value::Array(subjects)) = body.get_mut("subjects") else {
+        let Some(Value::Array(subjects)) = body.field_mut("subjects") else {
             return Ok(());
         };
         for s in subjects {
@@ -152,10 +153,10 @@ impl NamespaceTransformer {
             let wanted = match self.subjects {
                 SubjectMode::None => return Ok(()),
                 SubjectMode::DefaultOnly => {
-                    m.get("name").and_then(Value::as_str) == Some("default")
+                    m.field("name").and_then(Value::as_str) == Some("default")
                 }
                 SubjectMode::AllServiceAccounts => {
-                    m.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    m.field("kind").and_then(Value::as_str) == Some("ServiceAccount")
                 }
             };
             if wanted {

@@ -1,5 +1,6 @@
 //! An index of the objects of one build, made once, so that rules look things up instead of
 //! scanning every object for every object.
+use crate::lookup::Lookup;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -53,7 +54,7 @@ fn produced_secrets(r: &Resource) -> Vec<&str> {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|t| s(t.get("name")))
+            .filter_map(|t| s(t.field("name")))
             .collect(),
         ("bitnami.com", "SealedSecret") => {
             vec![s(super::get(b, &["spec", "template", "metadata", "name"])).unwrap_or(r.name())]
@@ -66,7 +67,7 @@ fn produced_secrets(r: &Resource) -> Vec<&str> {
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(|o| s(o.get("secretName")))
+                .filter_map(|o| s(o.field("secretName")))
                 .collect()
         }
         _ => Vec::new(),
@@ -93,7 +94,7 @@ pub fn template_path(kind: &str) -> Option<&'static [&'static str]> {
 pub fn pod_spec<'v>(kind: &str, body: &'v Value) -> Option<(&'v Value, String)> {
     let tp = template_path(kind)?;
     let holder = super::get(body, tp)?;
-    let spec = holder.get("spec")?;
+    let spec = holder.field("spec")?;
     if !spec.is_object() {
         return None;
     }
@@ -109,8 +110,8 @@ pub fn pod_spec<'v>(kind: &str, body: &'v Value) -> Option<(&'v Value, String)> 
 pub fn pod_labels<'v>(kind: &str, body: &'v Value) -> Option<&'v Map<String, Value>> {
     let tp = template_path(kind)?;
     super::get(body, tp)?
-        .get("metadata")?
-        .get("labels")?
+        .field("metadata")?
+        .field("labels")?
         .as_object()
 }
 
@@ -256,10 +257,10 @@ pub fn labels_match(labels: Option<&Map<String, Value>>, sel: &Map<String, Value
 pub fn exprs_match(labels: Option<&Map<String, Value>>, exprs: Option<&Vec<Value>>) -> bool {
     let Some(exprs) = exprs else { return true };
     exprs.iter().all(|e| {
-        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let op = e.get("operator").and_then(Value::as_str).unwrap_or("");
+        let key = e.field("key").and_then(Value::as_str).unwrap_or("");
+        let op = e.field("operator").and_then(Value::as_str).unwrap_or("");
         let vals: Vec<&str> = e
-            .get("values")
+            .field("values")
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
@@ -277,8 +278,8 @@ pub fn exprs_match(labels: Option<&Map<String, Value>>, exprs: Option<&Vec<Value
 /// A LabelSelector value's parts: (matchLabels, matchExpressions).
 pub fn selector_parts(sel: &Value) -> (Option<&Map<String, Value>>, Option<&Vec<Value>>) {
     (
-        sel.get("matchLabels").and_then(Value::as_object),
-        sel.get("matchExpressions").and_then(Value::as_array),
+        sel.field("matchLabels").and_then(Value::as_object),
+        sel.field("matchExpressions").and_then(Value::as_array),
     )
 }
 

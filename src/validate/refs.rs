@@ -11,6 +11,7 @@
 //! has and this one lacks (StorageClass, PriorityClass, IngressClass, imagePullSecrets, TLS
 //! secrets) are deliberately not checked, because they usually name objects that live
 //! outside the build.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use super::Obj;
@@ -42,7 +43,7 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 }
 
 fn opt(v: &Value) -> bool {
-    v.get("optional").and_then(Value::as_bool) == Some(true)
+    v.field("optional").and_then(Value::as_bool) == Some(true)
 }
 
 /// Every reference `o` makes.
@@ -55,7 +56,7 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
     match o.kind {
         "Ingress" => {
             let mut backend = |b: &'a Value, path: String| {
-                if let Some(svc) = b.get("service") {
+                if let Some(svc) = b.field("service") {
                     if let Some(n) = s(svc, "name") {
                         out.push(Ref {
                             kind: "Service",
@@ -63,7 +64,7 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
                             namespace: None,
                             field: format!("{path}.service.name"),
                             key: svc
-                                .get("port")
+                                .field("port")
                                 .and_then(|p| s(p, "name"))
                                 .map(|pn| (pn, format!("{path}.service.port.name"))),
                             optional: false,
@@ -73,20 +74,20 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
                     }
                 }
             };
-            if let Some(b) = body.get("spec").and_then(|x| x.get("defaultBackend")) {
+            if let Some(b) = body.field("spec").and_then(|x| x.field("defaultBackend")) {
                 backend(b, "spec.defaultBackend".into());
             }
             if let Some(rules) = super::get(body, &["spec", "rules"]).and_then(Value::as_array) {
                 for (i, r) in rules.iter().enumerate() {
                     let Some(paths) = r
-                        .get("http")
-                        .and_then(|h| h.get("paths"))
+                        .field("http")
+                        .and_then(|h| h.field("paths"))
                         .and_then(Value::as_array)
                     else {
                         continue;
                     };
                     for (j, p) in paths.iter().enumerate() {
-                        if let Some(b) = p.get("backend") {
+                        if let Some(b) = p.field("backend") {
                             backend(b, format!("spec.rules[{i}].http.paths[{j}].backend"));
                         }
                     }
@@ -110,7 +111,7 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
             }
         }
         "RoleBinding" | "ClusterRoleBinding" => {
-            if let Some(r) = body.get("roleRef") {
+            if let Some(r) = body.field("roleRef") {
                 if let (Some(k), Some(n)) = (s(r, "kind"), s(r, "name")) {
                     out.push(Ref {
                         kind: k,
@@ -124,7 +125,7 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
                     });
                 }
             }
-            if let Some(subs) = body.get("subjects").and_then(Value::as_array) {
+            if let Some(subs) = body.field("subjects").and_then(Value::as_array) {
                 for (i, sub) in subs.iter().enumerate() {
                     if s(sub, "kind") == Some("ServiceAccount") {
                         if let Some(n) = s(sub, "name") {
@@ -149,7 +150,7 @@ pub fn collect<'a>(o: &Obj<'a>) -> Vec<Ref<'a>> {
 }
 
 fn items_key<'a>(v: &'a Value, path: &str, out: &mut Vec<(&'a str, String)>) {
-    if let Some(items) = v.get("items").and_then(Value::as_array) {
+    if let Some(items) = v.field("items").and_then(Value::as_array) {
         for (i, it) in items.iter().enumerate() {
             if let Some(k) = s(it, "key") {
                 out.push((k, format!("{path}.items[{i}].key")));
@@ -176,10 +177,10 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
             break;
         }
     }
-    if let Some(vols) = spec.get("volumes").and_then(Value::as_array) {
+    if let Some(vols) = spec.field("volumes").and_then(Value::as_array) {
         for (i, v) in vols.iter().enumerate() {
             let vp = format!("{base}.volumes[{i}]");
-            if let Some(cm) = v.get("configMap") {
+            if let Some(cm) = v.field("configMap") {
                 if let Some(n) = s(cm, "name") {
                     volume_ref(
                         out,
@@ -192,7 +193,7 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                     );
                 }
             }
-            if let Some(sec) = v.get("secret") {
+            if let Some(sec) = v.field("secret") {
                 if let Some(n) = s(sec, "secretName") {
                     volume_ref(
                         out,
@@ -206,7 +207,7 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                 }
             }
             if let Some(n) = v
-                .get("persistentVolumeClaim")
+                .field("persistentVolumeClaim")
                 .and_then(|p| s(p, "claimName"))
             {
                 out.push(Ref {
@@ -221,13 +222,13 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                 });
             }
             if let Some(srcs) = v
-                .get("projected")
-                .and_then(|p| p.get("sources"))
+                .field("projected")
+                .and_then(|p| p.field("sources"))
                 .and_then(Value::as_array)
             {
                 for (j, src) in srcs.iter().enumerate() {
                     let sp = format!("{vp}.projected.sources[{j}]");
-                    if let Some(cm) = src.get("configMap") {
+                    if let Some(cm) = src.field("configMap") {
                         if let Some(n) = s(cm, "name") {
                             volume_ref(
                                 out,
@@ -240,7 +241,7 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                             );
                         }
                     }
-                    if let Some(sec) = src.get("secret") {
+                    if let Some(sec) = src.field("secret") {
                         if let Some(n) = s(sec, "name") {
                             volume_ref(
                                 out,
@@ -258,10 +259,10 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
         }
     }
     for c in super::rules::containers(spec, base) {
-        if let Some(ef) = c.value.get("envFrom").and_then(Value::as_array) {
+        if let Some(ef) = c.value.field("envFrom").and_then(Value::as_array) {
             for (j, e) in ef.iter().enumerate() {
                 let ep = format!("{}.envFrom[{j}]", c.path);
-                if let Some(r) = e.get("configMapRef") {
+                if let Some(r) = e.field("configMapRef") {
                     if let Some(n) = s(r, "name") {
                         out.push(Ref {
                             kind: "ConfigMap",
@@ -275,7 +276,7 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                         });
                     }
                 }
-                if let Some(r) = e.get("secretRef") {
+                if let Some(r) = e.field("secretRef") {
                     if let Some(n) = s(r, "name") {
                         out.push(Ref {
                             kind: "Secret",
@@ -291,9 +292,9 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                 }
             }
         }
-        if let Some(env) = c.value.get("env").and_then(Value::as_array) {
+        if let Some(env) = c.value.field("env").and_then(Value::as_array) {
             for (j, e) in env.iter().enumerate() {
-                let Some(vf) = e.get("valueFrom") else {
+                let Some(vf) = e.field("valueFrom") else {
                     continue;
                 };
                 let ep = format!("{}.env[{j}].valueFrom", c.path);

@@ -1,5 +1,6 @@
 //! S017: duplicate names where the API server wants unique ones (containers, volumes,
 //! ports), or unnamed ports where a Service has several.
+use crate::lookup::Lookup;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -40,9 +41,9 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 );
             }
             let mut ports = HashSet::new();
-            if let Some(ps) = c.value.get("ports").and_then(Value::as_array) {
+            if let Some(ps) = c.value.field("ports").and_then(Value::as_array) {
                 for (i, p) in ps.iter().enumerate() {
-                    if let Some(n) = p.get("name").and_then(Value::as_str) {
+                    if let Some(n) = p.field("name").and_then(Value::as_str) {
                         if !ports.insert(n) {
                             out.report(
                                 &RULE.info,
@@ -56,9 +57,9 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             }
         }
         let mut vols = HashSet::new();
-        if let Some(vs) = spec.get("volumes").and_then(Value::as_array) {
+        if let Some(vs) = spec.field("volumes").and_then(Value::as_array) {
             for (i, v) in vs.iter().enumerate() {
-                if let Some(n) = v.get("name").and_then(Value::as_str) {
+                if let Some(n) = v.field("name").and_then(Value::as_str) {
                     if !vols.insert(n) {
                         out.report(
                             &RULE.info,
@@ -78,7 +79,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         let mut names = HashSet::new();
         for (i, p) in ps.iter().enumerate() {
             match p
-                .get("name")
+                .field("name")
                 .and_then(Value::as_str)
                 .filter(|n| !n.is_empty())
             {

@@ -1,4 +1,5 @@
 //! S014: a container without an image (the OpenAPI schema allows it; the API server does not).
+use crate::lookup::Lookup;
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};
 
@@ -24,7 +25,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     }
     for c in obj_containers(o) {
-        let empty = match c.value.get("image") {
+        let empty = match c.value.field("image") {
             None | Some(serde_json::Value::Null) => true,
             Some(v) => v.as_str().is_some_and(|s| s.trim().is_empty()),
         };

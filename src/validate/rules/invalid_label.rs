@@ -1,4 +1,5 @@
 //! S008: a label key or value the API server refuses (syntax, 63-character limits).
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -35,8 +36,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         if !tp.is_empty() {
             if let Some(l) = o
                 .get(tp)
-                .and_then(|t| t.get("metadata"))
-                .and_then(|m| m.get("labels"))
+                .and_then(|t| t.field("metadata"))
+                .and_then(|m| m.field("labels"))
             {
                 let p = format!("{}.metadata.labels", tp.join("."));
                 labels(o, l, &p, out);

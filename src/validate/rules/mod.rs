@@ -5,6 +5,7 @@
 //! shows) and, for most rules, a check run once per object. The schema rules S001–S004,
 //! S013 and S015 share one walk of the object against the schema (driven from S001's
 //! check), so an object is walked once whatever the number of schema rules.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use super::config::Policy;
@@ -202,7 +203,7 @@ pub fn containers<'v>(spec: &'v Value, base: &str) -> Vec<Container<'v>> {
                 out.push(Container {
                     value: c,
                     path: format!("{base}.{list}[{i}]"),
-                    name: c.get("name").and_then(Value::as_str).unwrap_or(""),
+                    name: c.field("name").and_then(Value::as_str).unwrap_or(""),
                     init,
                 });
             }

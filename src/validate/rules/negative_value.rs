@@ -1,4 +1,5 @@
 //! S011: a count or duration that must not be negative (replicas, probe timings, ...).
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -119,7 +120,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         }
     }
     if let Some((spec, base)) = pod_spec(o) {
-        if let Some(x) = negative(spec.get("terminationGracePeriodSeconds")) {
+        if let Some(x) = negative(spec.field("terminationGracePeriodSeconds")) {
             out.report(
                 &RULE.info,
                 o,
@@ -127,7 +128,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 format!("must be greater than or equal to 0, found {x}"),
             );
         }
-        if let Some(x) = negative(spec.get("activeDeadlineSeconds")) {
+        if let Some(x) = negative(spec.field("activeDeadlineSeconds")) {
             out.report(
                 &RULE.info,
                 o,

@@ -1,4 +1,5 @@
 //! P010: a credential written as a literal env value.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -24,13 +25,13 @@ pub static RULE: Rule = Rule {
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     for c in obj_containers(o) {
-        let Some(env) = c.value.get("env").and_then(Value::as_array) else {
+        let Some(env) = c.value.field("env").and_then(Value::as_array) else {
             continue;
         };
         for (i, e) in env.iter().enumerate() {
             let (Some(n), Some(v)) = (
-                e.get("name").and_then(Value::as_str),
-                e.get("value").and_then(Value::as_str),
+                e.field("name").and_then(Value::as_str),
+                e.field("value").and_then(Value::as_str),
             ) else {
                 continue;
             };

@@ -1,4 +1,5 @@
 //! P006: an image with the mutable tag `:latest`.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -36,7 +37,7 @@ pub fn parse_image(image: &str) -> (&str, Option<&str>, Option<&str>) {
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     for c in obj_containers(o) {
-        let Some(image) = c.value.get("image").and_then(Value::as_str) else {
+        let Some(image) = c.value.field("image").and_then(Value::as_str) else {
             continue;
         };
         let (_, tag, digest) = parse_image(image);

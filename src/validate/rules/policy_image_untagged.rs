@@ -1,4 +1,5 @@
 //! P007: an image without a tag or digest (which means `:latest`).
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -23,7 +24,7 @@ pub static RULE: Rule = Rule {
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     for c in obj_containers(o) {
-        let Some(image) = c.value.get("image").and_then(Value::as_str) else {
+        let Some(image) = c.value.field("image").and_then(Value::as_str) else {
             continue;
         };
         if image.trim().is_empty() {

@@ -1,4 +1,5 @@
 //! P005: a probe whose timeoutSeconds exceeds 5 s.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -30,7 +31,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             let Some(t) = c
                 .value
                 .get(probe)
-                .and_then(|p| p.get("timeoutSeconds"))
+                .and_then(|p| p.field("timeoutSeconds"))
                 .and_then(Value::as_f64)
             else {
                 continue;

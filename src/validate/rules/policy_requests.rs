@@ -1,4 +1,5 @@
 //! P001: a container without cpu and memory requests.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -23,7 +24,7 @@ pub static RULE: Rule = Rule {
 
 pub fn missing(c: &Value, section: &str) -> Vec<&'static str> {
     let sec = c
-        .get("resources")
+        .field("resources")
         .and_then(|r| r.get(section))
         .and_then(Value::as_object);
     ["cpu", "memory"]

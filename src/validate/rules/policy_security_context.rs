@@ -1,4 +1,5 @@
 //! P008: a container that may run as root, escalate privileges or run privileged.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -27,9 +28,9 @@ fn flag(v: Option<&Value>, k: &str) -> Option<bool> {
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     let Some((spec, _)) = pod_spec(o) else { return };
-    let pod_sc = spec.get("securityContext");
+    let pod_sc = spec.field("securityContext");
     for c in obj_containers(o) {
-        let sc = c.value.get("securityContext");
+        let sc = c.value.field("securityContext");
         let mut problems = Vec::new();
         if flag(sc, "privileged") == Some(true) {
             problems.push("runs privileged");
@@ -39,8 +40,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         }
         let non_root = flag(sc, "runAsNonRoot").or(flag(pod_sc, "runAsNonRoot"));
         let uid = sc
-            .and_then(|s| s.get("runAsUser"))
-            .or(pod_sc.and_then(|s| s.get("runAsUser")))
+            .and_then(|s| s.field("runAsUser"))
+            .or(pod_sc.and_then(|s| s.field("runAsUser")))
             .and_then(Value::as_i64);
         if non_root != Some(true) && uid.is_none_or(|u| u == 0) {
             problems.push("may run as root (runAsNonRoot is not true)");

@@ -1,4 +1,5 @@
 //! S012: a port number outside 1–65535, or a port name that is not an IANA service name.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -54,18 +55,18 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     }
     for c in obj_containers(o) {
-        if let Some(ports) = c.value.get("ports").and_then(Value::as_array) {
+        if let Some(ports) = c.value.field("ports").and_then(Value::as_array) {
             for (i, p) in ports.iter().enumerate() {
                 let base = format!("{}.ports[{i}]", c.path);
                 number(
                     o,
-                    p.get("containerPort"),
+                    p.field("containerPort"),
                     format!("{base}.containerPort"),
                     1,
                     out,
                 );
-                number(o, p.get("hostPort"), format!("{base}.hostPort"), 0, out);
-                if let Some(n) = p.get("name").and_then(Value::as_str) {
+                number(o, p.field("hostPort"), format!("{base}.hostPort"), 0, out);
+                if let Some(n) = p.field("name").and_then(Value::as_str) {
                     if let Some(e) = names::port_name(n) {
                         out.report(
                             &RULE.info,
@@ -82,11 +83,11 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 continue;
             };
             for h in ["httpGet", "tcpSocket"] {
-                if let Some(pv) = p.get(h).and_then(|x| x.get("port")) {
+                if let Some(pv) = p.get(h).and_then(|x| x.field("port")) {
                     int_or_name(o, Some(pv), format!("{}.{probe}.{h}.port", c.path), out);
                 }
             }
-            if let Some(pv) = p.get("grpc").and_then(|x| x.get("port")) {
+            if let Some(pv) = p.field("grpc").and_then(|x| x.field("port")) {
                 number(o, Some(pv), format!("{}.{probe}.grpc.port", c.path), 1, out);
             }
         }
@@ -98,9 +99,9 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             };
             for (i, p) in ports.iter().enumerate() {
                 let base = format!("spec.ports[{i}]");
-                number(o, p.get("port"), format!("{base}.port"), 1, out);
-                number(o, p.get("nodePort"), format!("{base}.nodePort"), 0, out);
-                int_or_name(o, p.get("targetPort"), format!("{base}.targetPort"), out);
+                number(o, p.field("port"), format!("{base}.port"), 1, out);
+                number(o, p.field("nodePort"), format!("{base}.nodePort"), 0, out);
+                int_or_name(o, p.field("targetPort"), format!("{base}.targetPort"), out);
             }
         }
         "NetworkPolicy" => {
@@ -109,13 +110,13 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                     continue;
                 };
                 for (i, r) in rules.iter().enumerate() {
-                    let Some(ports) = r.get("ports").and_then(Value::as_array) else {
+                    let Some(ports) = r.field("ports").and_then(Value::as_array) else {
                         continue;
                     };
                     for (j, p) in ports.iter().enumerate() {
                         let base = format!("spec.{dir}[{i}].ports[{j}]");
-                        int_or_name(o, p.get("port"), format!("{base}.port"), out);
-                        number(o, p.get("endPort"), format!("{base}.endPort"), 1, out);
+                        int_or_name(o, p.field("port"), format!("{base}.port"), out);
+                        number(o, p.field("endPort"), format!("{base}.endPort"), 1, out);
                     }
                 }
             }

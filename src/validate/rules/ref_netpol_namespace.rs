@@ -1,4 +1,5 @@
 //! R012: a NetworkPolicy peer whose namespaceSelector matches no Namespace of the build.
+use crate::lookup::Lookup;
 use serde_json::{Map, Value};
 
 use crate::validate::diag::Family;
@@ -37,7 +38,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 continue;
             };
             for (j, p) in ps.iter().enumerate() {
-                let Some(sel) = p.get("namespaceSelector") else {
+                let Some(sel) = p.field("namespaceSelector") else {
                     continue;
                 };
                 if index::selector_is_empty(sel) {

@@ -1,5 +1,6 @@
 //! R008: a named port that the target does not define: a Service targetPort name that no
 //! selected pod's containers declare, an Ingress backend port name the Service lacks.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -44,7 +45,7 @@ fn service(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     let named: Vec<(usize, &str)> = ports
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| Some((i, p.get("targetPort")?.as_str()?)))
+        .filter_map(|(i, p)| Some((i, p.field("targetPort")?.as_str()?)))
         .collect();
     if named.is_empty() {
         return;
@@ -57,11 +58,11 @@ fn service(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         let found = pods.iter().any(|p| {
             containers(p.spec, "").iter().any(|c| {
                 c.value
-                    .get("ports")
+                    .field("ports")
                     .and_then(Value::as_array)
                     .is_some_and(|ps| {
                         ps.iter()
-                            .any(|x| x.get("name").and_then(Value::as_str) == Some(name))
+                            .any(|x| x.field("name").and_then(Value::as_str) == Some(name))
                     })
             })
         });
@@ -108,12 +109,12 @@ fn ingress(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         };
         let has = cx.objs[i]
             .body
-            .get("spec")
-            .and_then(|s| s.get("ports"))
+            .field("spec")
+            .and_then(|s| s.field("ports"))
             .and_then(Value::as_array)
             .is_some_and(|ps| {
                 ps.iter()
-                    .any(|p| p.get("name").and_then(Value::as_str) == Some(port))
+                    .any(|p| p.field("name").and_then(Value::as_str) == Some(port))
             });
         if !has {
             out.report(

@@ -1,4 +1,5 @@
 //! R010: a StatefulSet whose serviceName is not a headless Service of the build.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -48,8 +49,8 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     let headless = found.iter().any(|i| {
         cx.objs[*i]
             .body
-            .get("spec")
-            .and_then(|s| s.get("clusterIP"))
+            .field("spec")
+            .and_then(|s| s.field("clusterIP"))
             .and_then(Value::as_str)
             == Some("None")
     });

@@ -1,4 +1,5 @@
 //! S020: a container requesting more of a resource than its limit.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -26,12 +27,12 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     }
     for c in obj_containers(o) {
-        let Some(res) = c.value.get("resources") else {
+        let Some(res) = c.value.field("resources") else {
             continue;
         };
         let (Some(req), Some(lim)) = (
-            res.get("requests").and_then(Value::as_object),
-            res.get("limits").and_then(Value::as_object),
+            res.field("requests").and_then(Value::as_object),
+            res.field("limits").and_then(Value::as_object),
         ) else {
             continue;
         };

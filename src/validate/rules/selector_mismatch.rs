@@ -1,4 +1,5 @@
 //! S010: a workload whose selector does not match its own pod template's labels.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -56,7 +57,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                     "spec.selector",
                     format!(
                         "selector does not match template labels ({} vs {})",
-                        show(sel.get("matchLabels")),
+                        show(sel.field("matchLabels")),
                         show(l.map(|m| Value::Object(m.clone())).as_ref())
                     ),
                 );

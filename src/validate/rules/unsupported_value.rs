@@ -1,5 +1,6 @@
 //! S019: a value outside the fixed set the API server accepts (restartPolicy, protocol,
 //! Service type, pathType, selector operators, ...).
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -43,7 +44,7 @@ fn one_of(o: &Obj<'_>, v: Option<&Value>, path: String, allowed: &[&str], out: &
 
 fn selector(o: &Obj<'_>, sel: Option<&Value>, path: &str, out: &mut Sink<'_>) {
     let Some(exprs) = sel
-        .and_then(|s| s.get("matchExpressions"))
+        .and_then(|s| s.field("matchExpressions"))
         .and_then(Value::as_array)
     else {
         return;
@@ -51,7 +52,7 @@ fn selector(o: &Obj<'_>, sel: Option<&Value>, path: &str, out: &mut Sink<'_>) {
     for (i, e) in exprs.iter().enumerate() {
         one_of(
             o,
-            e.get("operator"),
+            e.field("operator"),
             format!("{path}.matchExpressions[{i}].operator"),
             &["In", "NotIn", "Exists", "DoesNotExist"],
             out,
@@ -66,23 +67,23 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     for c in obj_containers(o) {
         one_of(
             o,
-            c.value.get("imagePullPolicy"),
+            c.value.field("imagePullPolicy"),
             format!("{}.imagePullPolicy", c.path),
             &["Always", "IfNotPresent", "Never"],
             out,
         );
         one_of(
             o,
-            c.value.get("terminationMessagePolicy"),
+            c.value.field("terminationMessagePolicy"),
             format!("{}.terminationMessagePolicy", c.path),
             &["File", "FallbackToLogsOnError"],
             out,
         );
-        if let Some(ps) = c.value.get("ports").and_then(Value::as_array) {
+        if let Some(ps) = c.value.field("ports").and_then(Value::as_array) {
             for (i, p) in ps.iter().enumerate() {
                 one_of(
                     o,
-                    p.get("protocol"),
+                    p.field("protocol"),
                     format!("{}.ports[{i}].protocol", c.path),
                     PROTOCOLS,
                     out,
@@ -93,14 +94,14 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     if let Some((spec, base)) = pod_spec(o) {
         one_of(
             o,
-            spec.get("restartPolicy"),
+            spec.field("restartPolicy"),
             format!("{base}.restartPolicy"),
             &["Always", "OnFailure", "Never"],
             out,
         );
         one_of(
             o,
-            spec.get("dnsPolicy"),
+            spec.field("dnsPolicy"),
             format!("{base}.dnsPolicy"),
             &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
             out,
@@ -140,7 +141,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 for (i, p) in ps.iter().enumerate() {
                     one_of(
                         o,
-                        p.get("protocol"),
+                        p.field("protocol"),
                         format!("spec.ports[{i}].protocol"),
                         PROTOCOLS,
                         out,
@@ -216,8 +217,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             if let Some(rules) = o.get(&["spec", "rules"]).and_then(Value::as_array) {
                 for (i, r) in rules.iter().enumerate() {
                     let Some(paths) = r
-                        .get("http")
-                        .and_then(|h| h.get("paths"))
+                        .field("http")
+                        .and_then(|h| h.field("paths"))
                         .and_then(Value::as_array)
                     else {
                         continue;
@@ -226,13 +227,13 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                         let base = format!("spec.rules[{i}].http.paths[{j}]");
                         one_of(
                             o,
-                            p.get("pathType"),
+                            p.field("pathType"),
                             format!("{base}.pathType"),
                             &["Exact", "Prefix", "ImplementationSpecific"],
                             out,
                         );
-                        let pt = p.get("pathType").and_then(Value::as_str);
-                        if let Some(path) = p.get("path").and_then(Value::as_str) {
+                        let pt = p.field("pathType").and_then(Value::as_str);
+                        if let Some(path) = p.field("path").and_then(Value::as_str) {
                             if matches!(pt, Some("Exact" | "Prefix")) && !path.starts_with('/') {
                                 out.report(&RULE.info, o, format!("{base}.path"), format!("path {path:?} must be absolute (start with '/') for pathType {}", pt.unwrap_or("")));
                             }

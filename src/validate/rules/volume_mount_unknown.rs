@@ -1,4 +1,5 @@
 //! S018: a volumeMount naming a volume the pod does not have.
+use crate::lookup::Lookup;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -31,11 +32,11 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     };
     let mut vols: HashSet<&str> = spec
-        .get("volumes")
+        .field("volumes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .filter_map(|v| v.field("name").and_then(Value::as_str))
         .collect();
     if o.kind == "StatefulSet" {
         if let Some(t) = o
@@ -44,7 +45,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         {
             vols.extend(
                 t.iter()
-                    .filter_map(|v| v.get("metadata")?.get("name")?.as_str()),
+                    .filter_map(|v| v.field("metadata")?.field("name")?.as_str()),
             );
         }
     }
@@ -54,7 +55,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 continue;
             };
             for (i, m) in ms.iter().enumerate() {
-                let Some(n) = m.get("name").and_then(Value::as_str) else {
+                let Some(n) = m.field("name").and_then(Value::as_str) else {
                     continue;
                 };
                 if !vols.contains(n) {
