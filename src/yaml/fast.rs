@@ -26,9 +26,8 @@ pub(crate) struct GiveUp {
     pub at: u32,
 }
 
-#[allow(non_snake_case)]
 #[track_caller]
-fn GiveUp() -> GiveUp {
+fn give_up() -> GiveUp {
     GiveUp {
         at: std::panic::Location::caller().line(),
     }
@@ -37,7 +36,7 @@ fn GiveUp() -> GiveUp {
 impl From<YamlError> for GiveUp {
     #[track_caller]
     fn from(_: YamlError) -> GiveUp {
-        GiveUp()
+        give_up()
     }
 }
 
@@ -84,7 +83,7 @@ pub(crate) fn parse<'a>(
 ) -> R<()> {
     let bytes = src.as_bytes();
     if bytes.contains(&b'\t') || bytes.contains(&b'\r') || src.starts_with('\u{feff}') {
-        return Err(GiveUp());
+        return Err(give_up());
     }
     let mut lines = Vec::with_capacity(src.len() / 24 + 1);
     let mut start = 0;
@@ -97,7 +96,7 @@ pub(crate) fn parse<'a>(
         }
         let indent = text.len() - trimmed.len();
         if indent == 0 && (trimmed.starts_with('%') || trimmed.starts_with("...")) {
-            return Err(GiveUp());
+            return Err(give_up());
         }
         lines.push(Line {
             no: no + 1,
@@ -139,6 +138,8 @@ impl<'a> Reader<'a, '_> {
                 .get(..col_bytes)
                 .map_or(col_bytes, |s| s.chars().count())
         };
+        // The index is in bytes, not characters as in saphyr: the builder reads it only for
+        // block scalars, which this reader never produces.
         let m = Marker::new(line.start + col_bytes, line.no, col);
         Span::new(m, m)
     }
@@ -154,7 +155,7 @@ impl<'a> Reader<'a, '_> {
             if line.is_doc_start() {
                 let rest = line.content[3..].trim_start_matches(' ');
                 if !(rest.is_empty() || rest.starts_with('#')) {
-                    return Err(GiveUp());
+                    return Err(give_up());
                 }
                 self.i += 1;
                 self.emit(Event::DocumentStart(true), self.span(&line, 0))?;
@@ -188,19 +189,19 @@ impl<'a> Reader<'a, '_> {
     /// The node of a document, which must end at the next `---` or the end of the stream.
     fn root(&mut self) -> R<()> {
         let Some(line) = self.lines.get(self.i).copied() else {
-            return Err(GiveUp());
+            return Err(give_up());
         };
         if line.is_dash() {
             self.sequence(line.indent)?;
         } else if split_key(line.content)?.is_some() {
             self.mapping(line.indent)?;
         } else {
-            return Err(GiveUp());
+            return Err(give_up());
         }
         match self.lines.get(self.i) {
             None => Ok(()),
             Some(next) if next.is_doc_start() => Ok(()),
-            Some(_) => Err(GiveUp()),
+            Some(_) => Err(give_up()),
         }
     }
 
@@ -215,7 +216,7 @@ impl<'a> Reader<'a, '_> {
     fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_FAST_DEPTH {
-            return Err(GiveUp());
+            return Err(give_up());
         }
         Ok(())
     }
@@ -228,7 +229,7 @@ impl<'a> Reader<'a, '_> {
         loop {
             let line = self.lines[self.i];
             let Some((key, style, rest)) = split_key(line.content)? else {
-                return Err(GiveUp());
+                return Err(give_up());
             };
             self.emit(
                 Event::Scalar(key, style, 0, None),
@@ -247,7 +248,7 @@ impl<'a> Reader<'a, '_> {
                 Some(next) if next.is_doc_start() || next.indent < indent => break,
                 Some(next) if next.indent == indent && !next.is_dash() => continue,
                 // deeper (a continuation line or an error) or a stray `- `
-                Some(_) => return Err(GiveUp()),
+                Some(_) => return Err(give_up()),
             }
         }
         self.emit(Event::MappingEnd, Span::default())?;
@@ -263,7 +264,7 @@ impl<'a> Reader<'a, '_> {
         loop {
             let line = self.lines[self.i];
             if !line.is_dash() || line.indent != indent {
-                return Err(GiveUp());
+                return Err(give_up());
             }
             let after = &line.content[1..];
             let rest = after.trim_start_matches(' ');
@@ -273,7 +274,7 @@ impl<'a> Reader<'a, '_> {
                 self.block_value(indent, &line, false)?;
             } else if rest.starts_with('-') && (rest.len() == 1 || rest.as_bytes()[1] == b' ') {
                 // `- - x`: a nested compact sequence
-                return Err(GiveUp());
+                return Err(give_up());
             } else if split_key(rest)?.is_some() {
                 // `- key: value`: a compact mapping whose keys sit at the item's column
                 self.lines[self.i] = Line {
@@ -291,7 +292,7 @@ impl<'a> Reader<'a, '_> {
                 Some(next) if next.is_doc_start() || next.indent < indent => break,
                 Some(next) if next.indent == indent && next.is_dash() => continue,
                 Some(next) if next.indent == indent => break,
-                Some(_) => return Err(GiveUp()),
+                Some(_) => return Err(give_up()),
             }
         }
         self.emit(Event::SequenceEnd, Span::default())?;
@@ -316,7 +317,7 @@ impl<'a> Reader<'a, '_> {
             if split_key(next.content)?.is_some() {
                 return self.mapping(next.indent);
             }
-            return Err(GiveUp());
+            return Err(give_up());
         }
         if is_map_value && next.indent == indent && next.is_dash() {
             return self.sequence(indent);
@@ -331,7 +332,7 @@ impl<'a> Reader<'a, '_> {
             b'"' | b'\'' => {
                 let (text, style, after) = quoted(rest)?;
                 if !is_end(after) {
-                    return Err(GiveUp());
+                    return Err(give_up());
                 }
                 self.emit(Event::Scalar(text, style, 0, None), span)
             }
@@ -339,10 +340,10 @@ impl<'a> Reader<'a, '_> {
                 let close = if rest.as_bytes()[0] == b'[' { ']' } else { '}' };
                 let inner = rest[1..].trim_start_matches(' ');
                 let Some(after) = inner.strip_prefix(close) else {
-                    return Err(GiveUp());
+                    return Err(give_up());
                 };
                 if !is_end(after) {
-                    return Err(GiveUp());
+                    return Err(give_up());
                 }
                 if close == ']' {
                     self.emit(Event::SequenceStart(0, None), span)?;
@@ -398,7 +399,7 @@ fn starts_specially(b: u8) -> bool {
 fn plain(rest: &str) -> R<&str> {
     let b = rest.as_bytes();
     if starts_specially(b[0]) || (b[0] == b'-' && (b.len() == 1 || b[1] == b' ')) {
-        return Err(GiveUp());
+        return Err(give_up());
     }
     let text = match rest.find(" #") {
         Some(i) => &rest[..i],
@@ -407,7 +408,7 @@ fn plain(rest: &str) -> R<&str> {
     let text = text.trim_end_matches(' ');
     // `a: b: c` and `a: b:` are errors (or keys) — the general parser decides.
     if text.contains(": ") || text.ends_with(':') {
-        return Err(GiveUp());
+        return Err(give_up());
     }
     Ok(text)
 }
@@ -418,9 +419,9 @@ fn quoted(s: &str) -> R<(Cow<'_, str>, ScalarStyle, &str)> {
     let q = s.as_bytes()[0];
     let body = &s[1..];
     if q == b'"' {
-        let end = body.find(['"', '\\']).ok_or_else(GiveUp)?;
+        let end = body.find(['"', '\\']).ok_or_else(give_up)?;
         if body.as_bytes()[end] == b'\\' {
-            return Err(GiveUp());
+            return Err(give_up());
         }
         return Ok((
             Cow::Borrowed(&body[..end]),
@@ -431,7 +432,7 @@ fn quoted(s: &str) -> R<(Cow<'_, str>, ScalarStyle, &str)> {
     let mut owned: Option<String> = None;
     let mut from = 0;
     loop {
-        let end = from + body[from..].find('\'').ok_or_else(GiveUp)?;
+        let end = from + body[from..].find('\'').ok_or_else(give_up)?;
         if body.as_bytes().get(end + 1) == Some(&b'\'') {
             let o = owned.get_or_insert_with(String::new);
             o.push_str(&body[from..=end]);
@@ -461,12 +462,12 @@ fn split_key(content: &str) -> R<Option<(Cow<'_, str>, ScalarStyle, &str)>> {
                 return Ok(None);
             };
             if !(rest.is_empty() || rest.starts_with(' ')) {
-                return Err(GiveUp());
+                return Err(give_up());
             }
             Ok(Some((key, style, rest.trim_start_matches(' '))))
         }
         b'-' if b.len() == 1 || b[1] == b' ' => Ok(None),
-        c if starts_specially(c) => Err(GiveUp()),
+        c if starts_specially(c) => Err(give_up()),
         _ => {
             let mut from = 0;
             let colon = loop {
@@ -481,11 +482,11 @@ fn split_key(content: &str) -> R<Option<(Cow<'_, str>, ScalarStyle, &str)>> {
             };
             let key = &content[..colon];
             if key.contains(" #") {
-                return Err(GiveUp());
+                return Err(give_up());
             }
             let key = key.trim_end_matches(' ');
             if key.is_empty() {
-                return Err(GiveUp());
+                return Err(give_up());
             }
             let rest = content[colon + 1..].trim_start_matches(' ');
             Ok(Some((Cow::Borrowed(key), ScalarStyle::Plain, rest)))
