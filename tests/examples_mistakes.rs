@@ -5,8 +5,10 @@ use std::path::Path;
 
 use stackgen::build::files::resources_from_bytes;
 use stackgen::build::{BuildOptions, build};
-use stackgen::validate::config::Profile;
-use stackgen::validate::{self, Options, Policy};
+
+#[path = "support/production_report.rs"]
+mod production_report;
+use production_report::production_codes;
 
 fn codes(rel: &str) -> BTreeSet<&'static str> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,15 +21,7 @@ fn codes(rel: &str) -> BTreeSet<&'static str> {
         resources_from_bytes(&bytes, std::sync::Arc::new(p.clone()))
             .unwrap_or_else(|e| panic!("{rel}: {e}"))
     };
-    let opts = Options {
-        policy: Policy::builtin(Profile::Production),
-        ..Options::default()
-    };
-    validate::validate(&rm, &opts)
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    production_codes(&rm).into_iter().collect()
 }
 
 fn set(c: &[&'static str]) -> BTreeSet<&'static str> {

@@ -3,17 +3,11 @@
 //! environments from stackgen.yaml, and snapshots of the human and JSON output.
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn stackgen(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackgen"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("KUBE_VERSION")
-        .env_remove("STACKGEN_ENV")
-        .output()
-        .expect("run stackgen")
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::stackgen;
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);

@@ -3,14 +3,20 @@
 //! output, build's stderr), a container scope covers that container only, and malformed or
 //! unused exceptions are findings themselves.
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
 use stackgen::build::files::resources_from_bytes;
 use stackgen::validate::config::Profile;
 use stackgen::validate::{self, Options, Policy, Report};
+
+#[path = "support/cli.rs"]
+mod cli;
+use cli::stackgen;
+#[path = "support/production_report.rs"]
+mod production_report;
+use production_report::production_report;
 
 /// A StatefulSet whose init container must run privileged (`sysctl`), and whose main
 /// container is hardened; `exceptions` is the annotation's value.
@@ -66,11 +72,7 @@ spec:
 fn report(yaml: &str) -> Report {
     let rm = resources_from_bytes(yaml.as_bytes(), Arc::new(PathBuf::from("sts.yaml")))
         .unwrap_or_else(|e| panic!("does not load: {e}\n{yaml}"));
-    let opts = Options {
-        policy: Policy::builtin(Profile::Production),
-        ..Options::default()
-    };
-    validate::validate(&rm, &opts)
+    production_report(&rm)
 }
 
 fn codes(r: &Report) -> Vec<&'static str> {
@@ -174,16 +176,6 @@ fn an_exception_for_a_rule_that_is_off_is_not_unused() {
 }
 
 // ----------------------------------------------------------------------------- CLI
-
-fn stackgen(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackgen"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("KUBE_VERSION")
-        .env_remove("STACKGEN_ENV")
-        .output()
-        .expect("run stackgen")
-}
 
 fn tree(exceptions: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();

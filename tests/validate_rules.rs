@@ -4,22 +4,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use stackgen::build::files::resources_from_bytes;
-use stackgen::validate::config::Profile;
-use stackgen::validate::{self, Options, Policy, rules};
+use stackgen::validate::{self, Options, rules};
+
+#[path = "support/production_report.rs"]
+mod production_report;
+use production_report::production_codes;
 
 fn codes(yaml: &str) -> Vec<&'static str> {
     let rm = resources_from_bytes(yaml.as_bytes(), Arc::new(PathBuf::from("example.yaml")))
         .unwrap_or_else(|e| panic!("example does not load: {e}\n{yaml}"));
-    let opts = Options {
-        // Production: every rule is on (errors or warnings).
-        policy: Policy::builtin(Profile::Production),
-        ..Options::default()
-    };
-    validate::validate(&rm, &opts)
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    // Production: every rule is on (errors or warnings).
+    production_codes(&rm)
 }
 
 #[test]
