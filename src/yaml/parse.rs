@@ -288,6 +288,12 @@ struct Builder {
     /// empty mapping values of the current document, as JSON pointers
     empty_nulls: Vec<String>,
     alias_nodes: usize,
+    /// Emptied collection buffers of finished frames, reused by the next ones: a finished
+    /// sequence or mapping is copied out with exact capacity, so no buffer grows twice and
+    /// the values keep no spare room.
+    spare_items: Vec<Vec<Value>>,
+    spare_entries: Vec<Vec<(String, Value)>>,
+    spare_lines: Vec<Vec<usize>>,
 }
 
 impl Builder {
@@ -342,7 +348,7 @@ impl Builder {
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Seq {
-                    items: Vec::new(),
+                    items: self.spare_items.pop().unwrap_or_default(),
                     anchor,
                     nodes: 1,
                 });
@@ -351,9 +357,9 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Map {
-                    map: Vec::new(),
+                    map: self.spare_entries.pop().unwrap_or_default(),
                     key_hashes: None,
-                    key_lines: Vec::new(),
+                    key_lines: self.spare_lines.pop().unwrap_or_default(),
                     pending_key: None,
                     merges: Vec::new(),
                     anchor,
@@ -364,31 +370,39 @@ impl Builder {
             }
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq {
-                    items,
+                    mut items,
                     anchor,
                     nodes,
-                }) => self.push_value(
-                    Value::Array(items),
-                    nodes,
-                    anchor,
-                    span,
-                    None,
-                    ScalarStyle::Plain,
-                ),
+                }) => {
+                    let array: Vec<Value> = items.drain(..).collect();
+                    self.spare_items.push(items);
+                    self.push_value(
+                        Value::Array(array),
+                        nodes,
+                        anchor,
+                        span,
+                        None,
+                        ScalarStyle::Plain,
+                    )
+                }
                 _ => Err(err_at(span, "internal: unbalanced sequence end")),
             },
             Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Map {
-                    map: entries,
+                    map: mut entries,
+                    mut key_lines,
                     merges,
                     anchor,
                     nodes,
                     ..
                 }) => {
                     let mut map = Map::with_capacity(entries.len());
-                    for (k, v) in entries {
+                    for (k, v) in entries.drain(..) {
                         map.insert(k, v);
                     }
+                    self.spare_entries.push(entries);
+                    key_lines.clear();
+                    self.spare_lines.push(key_lines);
                     // Merge keys (`<<`): explicit keys win, then earlier merge sources.
                     for m in merges {
                         let sources = match m {
