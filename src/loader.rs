@@ -199,17 +199,30 @@ impl Loader {
 
 /// Reads a whole file, refusing ones over [`MAX_FILE_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::msg(format!("cannot read: {}", io_reason(&e))).in_file(path))?;
-    if meta.len() > MAX_FILE_BYTES {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| Error::msg(format!("cannot read: {}", io_reason(&e))).in_file(path);
+    // One open and one fstat per file (a build reads thousands), and the buffer sized once.
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
         return Err(Error::msg(format!(
-            "file is {} bytes; stackgen reads at most {MAX_FILE_BYTES}",
-            meta.len()
+            "file is {len} bytes; stackgen reads at most {MAX_FILE_BYTES}"
         ))
         .in_file(path));
     }
-    std::fs::read(path)
-        .map_err(|e| Error::msg(format!("cannot read: {}", io_reason(&e))).in_file(path))
+    let mut buf = Vec::with_capacity(len as usize + 1);
+    // `take` keeps the bound even if the file grows while it is read.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(cannot)?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::msg(format!(
+            "file is over {MAX_FILE_BYTES} bytes; stackgen reads at most {MAX_FILE_BYTES}"
+        ))
+        .in_file(path));
+    }
+    Ok(buf)
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -374,6 +374,9 @@ impl Builder {
                     anchor,
                     nodes,
                 }) => {
+                    // Copied out at exact size on purpose: the buffer (with its spare room)
+                    // goes back to the pool.
+                    #[allow(clippy::drain_collect)]
                     let array: Vec<Value> = items.drain(..).collect();
                     self.spare_items.push(items);
                     self.push_value(
