@@ -86,6 +86,8 @@ const TAKEN: &[&str] = &[
     "\n\n# only\n  # comments\n\na: 1\n\n",
     "a: 1\n\n\n",
     "-1: x\n-a: y\n",
+    "- foo # a: b\n- bar #c\n",
+    "k: v # c: d\nl:\n  - x # y: z\n",
     "<<: {}\n",
 ];
 
