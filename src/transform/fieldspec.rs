@@ -86,15 +86,12 @@ pub fn apply_all(
 /// unless the segment holds an escaped slash, so walking allocates nothing in the
 /// common case.
 fn first_segment(path: &str) -> (Cow<'_, str>, Option<&str>) {
-    let mut from = 0;
-    while let Some(off) = path.get(from..).and_then(|p| p.find('/')) {
-        let pos = from + off;
-        if pos > 0 && path.as_bytes().get(pos - 1) == Some(&b'\\') {
-            from = pos + 1;
-            continue;
+    // A plain byte loop: segments are a few bytes long, too short for `find` to pay off.
+    let b = path.as_bytes();
+    for i in 0..b.len() {
+        if b[i] == b'/' && (i == 0 || b[i - 1] != b'\\') {
+            return (unescape(&path[..i]), Some(&path[i + 1..]));
         }
-        let head = path.get(..pos).unwrap_or("");
-        return (unescape(head), path.get(pos + 1..));
     }
     (unescape(path), None)
 }
@@ -241,6 +238,14 @@ mod tests {
     fn splits_escaped_slashes() {
         assert_eq!(split_path("a/b\\/c/d"), vec!["a", "b/c", "d"]);
         assert_eq!(split_path("/a/b"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn first_segments_like_split_path() {
+        assert_eq!(first_segment("a\\/b/c"), (Cow::Borrowed("a/b"), Some("c")));
+        assert_eq!(first_segment("/x"), (Cow::Borrowed(""), Some("x")));
+        assert_eq!(first_segment("abc"), (Cow::Borrowed("abc"), None));
+        assert_eq!(first_segment("a/"), (Cow::Borrowed("a"), Some("")));
     }
 
     #[test]
