@@ -82,32 +82,48 @@ pub(crate) fn parse<'a>(
     sink: &mut dyn FnMut(Event<'a>, &Span) -> Result<(), YamlError>,
 ) -> R<()> {
     let bytes = src.as_bytes();
-    if bytes.contains(&b'\t') || bytes.contains(&b'\r') || src.starts_with('\u{feff}') {
+    if src.starts_with('\u{feff}') {
         return Err(give_up());
     }
+    // One pass over the bytes: lines, their indentation, whether they are ASCII, and the
+    // tabs and carriage returns this reader leaves to the general parser.
     let mut lines = Vec::with_capacity(src.len() / 24 + 1);
-    let mut start = 0;
-    for (no, text) in src.split('\n').enumerate() {
-        let line_start = start;
-        start += text.len() + 1;
+    let mut pos = 0;
+    let mut no = 0;
+    loop {
+        let mut end = pos;
+        let mut ascii = true;
+        while let Some(&c) = bytes.get(end) {
+            match c {
+                b'\n' => break,
+                b'\t' | b'\r' => return Err(give_up()),
+                _ => ascii &= c < 0x80,
+            }
+            end += 1;
+        }
+        no += 1;
+        let text = &src[pos..end];
         let trimmed = text.trim_start_matches(' ');
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
+        if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+            let indent = text.len() - trimmed.len();
+            if indent == 0 && (trimmed.starts_with('%') || trimmed.starts_with("...")) {
+                return Err(give_up());
+            }
+            lines.push(Line {
+                no,
+                start: pos,
+                indent,
+                content: trimmed,
+                ascii,
+                text,
+            });
         }
-        let indent = text.len() - trimmed.len();
-        if indent == 0 && (trimmed.starts_with('%') || trimmed.starts_with("...")) {
-            return Err(give_up());
+        if end == bytes.len() {
+            break;
         }
-        lines.push(Line {
-            no: no + 1,
-            start: line_start,
-            indent,
-            content: trimmed,
-            ascii: text.is_ascii(),
-            text,
-        });
+        pos = end + 1;
     }
-    let breaks = bytes.iter().filter(|&&b| b == b'\n').count();
+    let breaks = no - 1;
     let mut p = Reader {
         lines,
         i: 0,
