@@ -151,3 +151,52 @@ fn builtin_table_is_kustomizes_1_21_2() {
         ListStrategy::Replace
     );
 }
+
+/// Target subtrees the patch does not reach are kept out of the merge arena
+/// (`detach_untouched`): they must come back in place and in order, must go when the patch
+/// replaces or deletes their parent, and failures must still leave the target whole.
+#[test]
+fn untouched_subtrees_come_back_in_place() {
+    let target = yaml(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: {x: '1'}\nspec:\n  selector:\n    matchLabels: {app: a}\n  template:\n    spec:\n      volumes:\n      - name: v\n        emptyDir: {}\n      containers:\n      - name: c\n        image: i\n      securityContext: {runAsNonRoot: true}\n  strategy: {type: Recreate}\n",
+    );
+    let patch = yaml(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: j\n  replicas: 2\n",
+    );
+    let mut t = target.clone();
+    apply_smp(&mut t, &patch, MergeSchema::builtin()).unwrap();
+    let want = yaml(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  labels: {x: '1'}\nspec:\n  selector:\n    matchLabels: {app: a}\n  template:\n    spec:\n      volumes:\n      - name: v\n        emptyDir: {}\n      containers:\n      - name: c\n        image: j\n      securityContext: {runAsNonRoot: true}\n  strategy: {type: Recreate}\n  replicas: 2\n",
+    );
+    assert_eq!(t, want);
+    let keys: Vec<&String> = t["spec"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["selector", "template", "strategy", "replicas"]);
+
+    // The patch replaces the parent of untouched subtrees: they go.
+    let mut t = target.clone();
+    let replace = yaml("kind: Deployment\nspec:\n  template:\n    $patch: replace\n    spec: {}\n");
+    apply_smp(&mut t, &replace, MergeSchema::builtin()).unwrap();
+    assert_eq!(t["spec"]["template"], json!({"spec": {}}));
+    assert_eq!(t["spec"]["strategy"], json!({"type": "Recreate"}));
+
+    // The patch deletes a parent with null: its untouched children go with it.
+    let mut t = target.clone();
+    apply_smp(
+        &mut t,
+        &json!({"kind": "Deployment", "spec": {"template": null}}),
+        MergeSchema::builtin(),
+    )
+    .unwrap();
+    assert!(t["spec"].get("template").is_none());
+    assert_eq!(t["spec"]["selector"], json!({"matchLabels": {"app": "a"}}));
+
+    // A failing merge leaves untouched subtrees in place.
+    let mut t = target.clone();
+    let bad = json!({"kind": "Deployment", "spec": {"template": {"spec": {"$patch": "bogus"}}}});
+    assert!(apply_smp(&mut t, &bad, MergeSchema::builtin()).is_err());
+    assert_eq!(t["spec"]["selector"], target["spec"]["selector"]);
+    assert_eq!(
+        t["spec"]["template"]["spec"]["volumes"],
+        target["spec"]["template"]["spec"]["volumes"]
+    );
+}

@@ -122,6 +122,175 @@ fn merge_in(
     patch: &Value,
     empty_values: &[String],
 ) -> Result<SmpOutcome> {
+    // Subtrees of the target that the patch does not reach and the walk would leave as
+    // they are stay out of the arena: moving them in and back out cost more than the merge.
+    let mut detached = Vec::new();
+    detach_untouched(
+        w.schema,
+        target,
+        patch,
+        None,
+        0,
+        &mut Vec::new(),
+        &mut detached,
+    );
+    let out = merge_in_arena(w, target, patch, empty_values);
+    reattach(target, detached);
+    out
+}
+
+/// The stand-in left where a subtree was detached (a string no manifest holds).
+fn detached_marker(i: usize) -> String {
+    format!("\u{0}stackgen-smp-detached-{i}")
+}
+
+/// Replaces, in the target map `dest`, every entry that the patch map `origin` lacks and that
+/// [`untouched_value`] proves the walk would not change by a marker scalar (which the walk
+/// skips just the same), and records it with its path. Follows only keys that are maps in
+/// both, and stops at patch maps holding directives (`$patch`, `$retainKeys`, ...).
+fn detach_untouched(
+    ms: &MergeSchema,
+    dest: &mut Value,
+    origin: &Value,
+    schema: Option<SchemaRef>,
+    depth: usize,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Value)>,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let (Value::Object(dm), Value::Object(om)) = (dest, origin) else {
+        return;
+    };
+    if om.keys().any(|k| k.starts_with('$')) {
+        return;
+    }
+    // as `Walker::walk` does: with no schema from the parent, the target's (then the
+    // patch's) apiVersion and kind name one
+    let schema = schema
+        .or_else(|| value_resource_schema(ms, dm))
+        .or_else(|| value_resource_schema(ms, om));
+    for (k, dv) in dm.iter_mut() {
+        let child = schema.and_then(|s| ms.field(s, k));
+        match om.get(k) {
+            Some(ov) => {
+                if dv.is_object() && ov.is_object() {
+                    path.push(k.clone());
+                    detach_untouched(ms, dv, ov, child, depth + 1, path, out);
+                    path.pop();
+                }
+            }
+            None => {
+                if (dv.is_object() || dv.is_array()) && untouched_value(ms, dv, child, depth + 1) {
+                    let marker = Value::String(detached_marker(out.len()));
+                    let mut at = path.clone();
+                    at.push(k.clone());
+                    out.push((at, std::mem::replace(dv, marker)));
+                }
+            }
+        }
+    }
+}
+
+/// Puts detached subtrees back where their markers still are (a marker the merge dropped,
+/// with its parent, drops its subtree too).
+fn reattach(target: &mut Value, detached: Vec<(Vec<String>, Value)>) {
+    fn at_path<'a>(v: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
+        let mut at = v;
+        for k in path {
+            at = at.as_object_mut()?.get_mut(k.as_str())?;
+        }
+        Some(at)
+    }
+    for (i, (path, v)) in detached.into_iter().enumerate() {
+        if let Some(at) = at_path(target, &path)
+            && at.as_str() == Some(detached_marker(i).as_str())
+        {
+            *at = v;
+        }
+    }
+}
+
+/// [`Walker::resource_schema`] for one map value.
+fn value_resource_schema(ms: &MergeSchema, m: &Map<String, Value>) -> Option<SchemaRef> {
+    let text = |f: &str| match m.get(f) {
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => scalar_text(v),
+        _ => Cow::Borrowed(""),
+    };
+    let (av, kind) = (text("apiVersion"), text("kind"));
+    if av.is_empty() || kind.is_empty() {
+        return None;
+    }
+    ms.root(&av, &kind)
+}
+
+/// [`Walker::untouched_by_walk`] for a value outside the arena: exactly the same rules.
+fn untouched_value(ms: &MergeSchema, v: &Value, schema: Option<SchemaRef>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match v {
+        Value::Null => false,
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+        Value::Object(m) => {
+            let schema = schema.or_else(|| value_resource_schema(ms, m));
+            m.iter().all(|(k, child)| {
+                let c = schema.and_then(|s| ms.field(s, k));
+                untouched_value(ms, child, c, depth + 1)
+            })
+        }
+        Value::Array(items) => {
+            let merges = |s: SchemaRef| match ms.strategy_and_keys(s).0 {
+                Some(st) => st.split(',').any(|p| p == "merge"),
+                None => false,
+            };
+            let Some(s) = schema.filter(|&s| merges(s)) else {
+                // replaced wholesale: the walk returns the target's list as it is
+                return true;
+            };
+            let keys = ms.strategy_and_keys(s).1;
+            if keys.is_empty() {
+                return false;
+            }
+            let elem = ms.elements(s);
+            let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::Object(m) = item else {
+                    return false;
+                };
+                let mut tuple = Vec::with_capacity(keys.len());
+                for k in keys {
+                    match m.get(&**k) {
+                        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+                            let t = scalar_text(v);
+                            if t.is_empty() {
+                                return false;
+                            }
+                            tuple.push(t);
+                        }
+                        _ => return false,
+                    }
+                }
+                if seen.contains(&tuple) {
+                    return false;
+                }
+                seen.push(tuple);
+                if !untouched_value(ms, item, elem, depth + 1) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+}
+
+fn merge_in_arena(
+    w: &mut Walker<'_>,
+    target: &mut Value,
+    patch: &Value,
+    empty_values: &[String],
+) -> Result<SmpOutcome> {
     // The target is moved into the arena (not copied) and moved back out after the walk;
     // on any failure it is put back as it was.
     let d = w.import_owned(std::mem::take(target), 0);
