@@ -11,11 +11,11 @@ use crate::types::Selector;
 /// A compiled [`Selector`].
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Vec<Requirement>,
     annotations: Vec<Requirement>,
     /// The name pattern when it is a plain name (no regex syntax): candidates can then be
@@ -23,12 +23,36 @@ pub struct Matcher {
     literal_name: Option<String>,
 }
 
-fn anchored(pattern: &str, what: &str) -> Result<Option<Regex>> {
+/// One anchored pattern of a selector. Most are plain words (`Deployment`, `web`), which a
+/// regular expression reads literally: those are compared as strings, since compiling a
+/// regex for every patch target cost more than the matching.
+#[derive(Debug, Clone)]
+enum Pattern {
+    Literal(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Pattern::Literal(l) => l == s,
+            Pattern::Regex(r) => r.is_match(s),
+        }
+    }
+}
+
+fn anchored(pattern: &str, what: &str) -> Result<Option<Pattern>> {
     if pattern.is_empty() {
         return Ok(None);
     }
+    let literal = pattern
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b':' | b'@'));
+    if literal {
+        return Ok(Some(Pattern::Literal(pattern.to_string())));
+    }
     Regex::new(&format!("^(?:{pattern})$"))
-        .map(Some)
+        .map(|r| Some(Pattern::Regex(r)))
         .map_err(|e| Error::msg(format!("invalid {what} pattern {pattern:?}: {e}")))
 }
 
@@ -219,6 +243,28 @@ mod tests {
                    "metadata": {"name": name, "labels": labels}}),
             Origin::default(),
         )
+    }
+
+    /// Plain patterns are compared as strings; the answer is the anchored regex's.
+    #[test]
+    fn literal_patterns_match_like_their_regex() {
+        let texts = [
+            "web", "web2", "a-b", "a_b", "x/y", "p:q", "u@v", "", "WEB", "we",
+        ];
+        for p in ["web", "a-b", "a_b", "x/y", "p:q", "u@v", "Deployment"] {
+            let lit = anchored(p, "name").unwrap().unwrap();
+            assert!(matches!(lit, Pattern::Literal(_)), "{p}");
+            let re = Regex::new(&format!("^(?:{p})$")).unwrap();
+            for t in texts {
+                assert_eq!(lit.is_match(t), re.is_match(t), "{p} {t}");
+            }
+        }
+        for p in ["web.*", "a.b", "(x|y)", "w+"] {
+            assert!(
+                matches!(anchored(p, "name").unwrap(), Some(Pattern::Regex(_))),
+                "{p}"
+            );
+        }
     }
 
     #[test]
