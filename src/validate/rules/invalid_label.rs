@@ -52,24 +52,24 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
 fn labels(o: &Obj<'_>, l: &Value, base: &str, out: &mut Sink<'_>) {
     let Some(m) = l.as_object() else { return };
     for (k, v) in m {
-        let field = schema::join(base, k);
+        // the field path is built only for a finding: labels are on every object
         if let Some(e) = names::qualified_name(k) {
             out.report(
                 &RULE.info,
                 o,
-                field.clone(),
+                schema::join(base, k),
                 format!("invalid label key {k:?}: {e}"),
             );
         }
-        if let Some(s) = v.as_str() {
-            if let Some(e) = names::label_value(s) {
-                out.report(
-                    &RULE.info,
-                    o,
-                    field,
-                    format!("invalid value for label {k:?}: {e}"),
-                );
-            }
+        if let Some(s) = v.as_str()
+            && let Some(e) = names::label_value(s)
+        {
+            out.report(
+                &RULE.info,
+                o,
+                schema::join(base, k),
+                format!("invalid value for label {k:?}: {e}"),
+            );
         }
     }
 }

@@ -45,7 +45,10 @@ pub fn is_credential_key(key: &str) -> bool {
         "ttl", "expiry", "type", "mode", "header", "policy", "source", "secrets", "endpoint",
         "issuer", "audience",
     ];
-    if !WORDS.iter().any(|w| k.contains(w)) {
+    // a byte-window search: `str::contains` sets up a searcher per call, and this runs for
+    // every key of every ConfigMap
+    let has = |w: &str| k.as_bytes().windows(w.len()).any(|x| x == w.as_bytes());
+    if !WORDS.iter().any(|w| has(w)) {
         return false;
     }
     // `secretKey`, `apiKey`, `privateKey` end in "key" but are credentials.
