@@ -1329,28 +1329,23 @@ fn validate_keys(
     values: &[String],
     keys: &[String],
 ) -> (Vec<String>, Vec<String>) {
-    let mut valid: HashSet<&str> = HashSet::new();
+    // Which key positions hold a value somewhere; a key is valid when any position with its
+    // name does. Key lists are one or two names long: flags, not a hash set.
+    let mut flag = vec![false; keys.len()];
     for vals in values_list {
-        for (i, v) in vals.iter().enumerate() {
-            if !v.is_empty()
-                && let Some(k) = keys.get(i)
-            {
-                valid.insert(k);
-            }
+        for (f, v) in flag.iter_mut().zip(vals) {
+            *f |= !v.is_empty();
         }
     }
-    if valid.is_empty() {
+    if !flag.contains(&true) {
         return (keys.to_vec(), values.to_vec());
     }
-    let vk = keys
-        .iter()
-        .filter(|k| valid.contains(k.as_str()))
-        .cloned()
-        .collect();
+    let is_valid = |k: &str| keys.iter().zip(&flag).any(|(kj, f)| *f && kj == k);
+    let vk = keys.iter().filter(|k| is_valid(k)).cloned().collect();
     let vv = values
         .iter()
         .enumerate()
-        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(k.as_str())))
+        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| is_valid(k)))
         .map(|(_, v)| v.clone())
         .collect();
     (vk, vv)
