@@ -145,7 +145,7 @@ fn detached_marker(i: usize) -> String {
 }
 
 /// Replaces, in the target map `dest`, every entry that the patch map `origin` lacks and that
-/// [`untouched_value`] proves the walk would not change by a marker scalar (which the walk
+/// [`untouched`] proves the walk would not change by a marker scalar (which the walk
 /// skips just the same), and records it with its path. Follows only keys that are maps in
 /// both, and stops at patch maps holding directives (`$patch`, `$retainKeys`, ...).
 fn detach_untouched(
@@ -160,17 +160,17 @@ fn detach_untouched(
     if depth > MAX_DEPTH {
         return;
     }
+    // as `Walker::walk` does: with no schema from the parent, the target's (then the
+    // patch's) apiVersion and kind name one
+    let schema = schema
+        .or_else(|| View::Value(dest).resource_schema(ms))
+        .or_else(|| View::Value(origin).resource_schema(ms));
     let (Value::Object(dm), Value::Object(om)) = (dest, origin) else {
         return;
     };
     if om.keys().any(|k| k.starts_with('$')) {
         return;
     }
-    // as `Walker::walk` does: with no schema from the parent, the target's (then the
-    // patch's) apiVersion and kind name one
-    let schema = schema
-        .or_else(|| value_resource_schema(ms, dm))
-        .or_else(|| value_resource_schema(ms, om));
     for (k, dv) in dm.iter_mut() {
         let child = schema.and_then(|s| ms.field(s, k));
         match om.get(k) {
@@ -182,7 +182,9 @@ fn detach_untouched(
                 }
             }
             None => {
-                if (dv.is_object() || dv.is_array()) && untouched_value(ms, dv, child, depth + 1) {
+                if (dv.is_object() || dv.is_array())
+                    && untouched(ms, View::Value(dv), child, depth + 1)
+                {
                     let marker = Value::String(detached_marker(out.len()));
                     let mut at = path.clone();
                     at.push(k.clone());
@@ -212,77 +214,139 @@ fn reattach(target: &mut Value, detached: Vec<(Vec<String>, Value)>) {
     }
 }
 
-/// [`Walker::resource_schema`] for one map value.
-fn value_resource_schema(ms: &MergeSchema, m: &Map<String, Value>) -> Option<SchemaRef> {
-    let text = |f: &str| match m.get(f) {
-        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => scalar_text(v),
-        _ => Cow::Borrowed(""),
-    };
-    let (av, kind) = (text("apiVersion"), text("kind"));
-    if av.is_empty() || kind.is_empty() {
-        return None;
-    }
-    ms.root(&av, &kind)
+/// A document node the "untouched by the walk" rules read: one still outside the merge
+/// arena (a target subtree being considered for detaching) or one inside it.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    Value(&'a Value),
+    Arena(&'a [Node], Id),
 }
 
-/// [`Walker::untouched_by_walk`] for a value outside the arena: exactly the same rules.
-fn untouched_value(ms: &MergeSchema, v: &Value, schema: Option<SchemaRef>, depth: usize) -> bool {
+impl<'a> View<'a> {
+    fn is_map(self) -> bool {
+        match self {
+            View::Value(v) => v.is_object(),
+            View::Arena(n, id) => matches!(n.get(id), Some(Node::Map(_))),
+        }
+    }
+
+    /// The text of a scalar node (`None` for anything else).
+    fn scalar(self) -> Option<Cow<'a, str>> {
+        match self {
+            View::Value(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+                Some(scalar_text(v))
+            }
+            View::Value(_) => None,
+            View::Arena(n, id) => match n.get(id) {
+                Some(Node::Scalar(v)) => Some(scalar_text(v)),
+                _ => None,
+            },
+        }
+    }
+
+    fn field(self, name: &str) -> Option<View<'a>> {
+        match self {
+            View::Value(v) => v.as_object()?.get(name).map(View::Value),
+            View::Arena(n, id) => match n.get(id) {
+                Some(Node::Map(e)) => e
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|&(_, c)| View::Arena(n, c)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The schema named by the node's own apiVersion and kind (`Walker::resource_schema`).
+    fn resource_schema(self, ms: &MergeSchema) -> Option<SchemaRef> {
+        let text = |f: &str| self.field(f).and_then(View::scalar).unwrap_or_default();
+        let (av, kind) = (text("apiVersion"), text("kind"));
+        if av.is_empty() || kind.is_empty() {
+            return None;
+        }
+        ms.root(&av, &kind)
+    }
+}
+
+/// Whether the list schema `s` merges (a `merge` patch strategy) rather than replaces.
+fn merges(ms: &MergeSchema, s: SchemaRef) -> bool {
+    match ms.strategy_and_keys(s).0 {
+        Some(st) => st.split(',').any(|p| p == "merge"),
+        None => false,
+    }
+}
+
+/// Whether walking the target subtree `v` with no patch counterpart (`walk(Some(v), None,
+/// schema)`) would leave it exactly as it is. Conservative: `false` whenever the walk might
+/// rewrite something — a null (kept, or dropped when it was an empty value), or an
+/// associative list whose elements lack a merge key, repeat one, or are not mappings (the
+/// walk de-duplicates and re-orders those) — and for primitive lists merged by value.
+fn untouched(ms: &MergeSchema, v: View<'_>, schema: Option<SchemaRef>, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
-    match v {
-        Value::Null => false,
-        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
-        Value::Object(m) => {
-            let schema = schema.or_else(|| value_resource_schema(ms, m));
-            m.iter().all(|(k, child)| {
-                let c = schema.and_then(|s| ms.field(s, k));
-                untouched_value(ms, child, c, depth + 1)
-            })
+    let schema_here = || schema.or_else(|| v.resource_schema(ms));
+    let all_entries = |f: &mut dyn FnMut(&str, View<'_>) -> bool| match v {
+        View::Value(Value::Object(m)) => m.iter().all(|(k, c)| f(k, View::Value(c))),
+        View::Arena(n, id) => match n.get(id) {
+            Some(Node::Map(e)) => e.iter().all(|(k, c)| f(k, View::Arena(n, *c))),
+            _ => true,
+        },
+        View::Value(_) => true,
+    };
+    let items: Vec<View<'_>> = match v {
+        View::Value(Value::Null) => return false,
+        View::Value(Value::Object(_)) => {
+            let schema = schema_here();
+            return all_entries(&mut |k, c| {
+                untouched(ms, c, schema.and_then(|s| ms.field(s, k)), depth + 1)
+            });
         }
-        Value::Array(items) => {
-            let merges = |s: SchemaRef| match ms.strategy_and_keys(s).0 {
-                Some(st) => st.split(',').any(|p| p == "merge"),
-                None => false,
-            };
-            let Some(s) = schema.filter(|&s| merges(s)) else {
-                // replaced wholesale: the walk returns the target's list as it is
-                return true;
-            };
-            let keys = ms.strategy_and_keys(s).1;
-            if keys.is_empty() {
-                return false;
+        View::Value(Value::Array(a)) => a.iter().map(View::Value).collect(),
+        View::Value(_) => return true,
+        View::Arena(n, id) => match n.get(id) {
+            None | Some(Node::Null { .. }) => return false,
+            Some(Node::Scalar(_)) => return true,
+            Some(Node::Map(_)) => {
+                let schema = schema_here();
+                return all_entries(&mut |k, c| {
+                    untouched(ms, c, schema.and_then(|s| ms.field(s, k)), depth + 1)
+                });
             }
-            let elem = ms.elements(s);
-            let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
-            for item in items {
-                let Value::Object(m) = item else {
-                    return false;
-                };
-                let mut tuple = Vec::with_capacity(keys.len());
-                for k in keys {
-                    match m.get(&**k) {
-                        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
-                            let t = scalar_text(v);
-                            if t.is_empty() {
-                                return false;
-                            }
-                            tuple.push(t);
-                        }
-                        _ => return false,
-                    }
-                }
-                if seen.contains(&tuple) {
-                    return false;
-                }
-                seen.push(tuple);
-                if !untouched_value(ms, item, elem, depth + 1) {
-                    return false;
-                }
+            Some(Node::Seq(items)) => items.iter().map(|&i| View::Arena(n, i)).collect(),
+        },
+    };
+    // a list
+    let Some(s) = schema_here().filter(|&s| merges(ms, s)) else {
+        // replaced wholesale: the walk returns the target's list as it is
+        return true;
+    };
+    let keys = ms.strategy_and_keys(s).1;
+    if keys.is_empty() {
+        return false;
+    }
+    let elem = ms.elements(s);
+    let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
+    for item in items {
+        if !item.is_map() {
+            return false;
+        }
+        let mut tuple = Vec::with_capacity(keys.len());
+        for k in keys {
+            match item.field(k).and_then(View::scalar) {
+                Some(t) if !t.is_empty() => tuple.push(t),
+                _ => return false,
             }
-            true
+        }
+        if seen.contains(&tuple) {
+            return false;
+        }
+        seen.push(tuple);
+        if !untouched(ms, item, elem, depth + 1) {
+            return false;
         }
     }
+    true
 }
 
 fn merge_in_arena(
@@ -756,32 +820,15 @@ impl Walker<'_> {
     /// With no schema from the parent, a node that names an apiVersion and kind gets that
     /// type's schema (the target is consulted first).
     fn resource_schema(&self, dest: Option<Id>, origin: Option<Id>) -> Option<SchemaRef> {
-        for id in [dest, origin].into_iter().flatten() {
-            if self.map_entries(id).is_none() {
-                continue;
-            }
-            let text = |f: &str| {
-                self.field(id, f)
-                    .filter(|&v| matches!(self.node(v), Some(Node::Scalar(_))))
-                    .map(|v| self.text(v))
-                    .unwrap_or_default()
-            };
-            let (av, kind) = (text("apiVersion"), text("kind"));
-            if av.is_empty() || kind.is_empty() {
-                continue;
-            }
-            if let Some(s) = self.schema.root(&av, &kind) {
-                return Some(s);
-            }
-        }
-        None
+        [dest, origin]
+            .into_iter()
+            .flatten()
+            .filter(|&id| self.map_entries(id).is_some())
+            .find_map(|id| View::Arena(&self.nodes, id).resource_schema(self.schema))
     }
 
     fn has_merge_strategy(&self, s: SchemaRef) -> bool {
-        match self.schema.strategy_and_keys(s).0 {
-            Some(st) => st.split(',').any(|p| p == "merge"),
-            None => false,
-        }
+        merges(self.schema, s)
     }
 
     fn walk_map(
@@ -820,66 +867,9 @@ impl Walker<'_> {
         Ok(Some(dest))
     }
 
-    /// Whether walking the target subtree `id` with no patch counterpart (`walk(Some(id),
-    /// None, schema)`) would leave it exactly as it is. Conservative: `false` whenever the
-    /// walk might rewrite something — a null (kept, or dropped when it was an empty value),
-    /// or an associative list whose elements lack a merge key, repeat one, or are not
-    /// mappings (the walk de-duplicates and re-orders those) — and for primitive lists
-    /// merged by value.
+    /// [`untouched`] for an arena node.
     fn untouched_by_walk(&self, id: Id, schema: Option<SchemaRef>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        match self.node(id) {
-            None | Some(Node::Null { .. }) => false,
-            Some(Node::Scalar(_)) => true,
-            Some(Node::Map(entries)) => {
-                let schema = schema.or_else(|| self.resource_schema(Some(id), None));
-                entries.iter().all(|(k, v)| {
-                    let child = schema.and_then(|s| self.schema.field(s, k));
-                    self.untouched_by_walk(*v, child, depth + 1)
-                })
-            }
-            Some(Node::Seq(items)) => {
-                let schema = schema.or_else(|| self.resource_schema(Some(id), None));
-                let Some(s) = schema.filter(|&s| self.has_merge_strategy(s)) else {
-                    // replaced wholesale: the walk returns the target's list as it is
-                    return true;
-                };
-                let keys = self.schema.strategy_and_keys(s).1;
-                if keys.is_empty() {
-                    return false;
-                }
-                let elem = self.schema.elements(s);
-                let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
-                for &item in items {
-                    if !matches!(self.node(item), Some(Node::Map(_))) {
-                        return false;
-                    }
-                    let mut tuple = Vec::with_capacity(keys.len());
-                    for k in keys {
-                        match self.field(item, k).and_then(|f| self.node(f)) {
-                            Some(Node::Scalar(v)) => {
-                                let t = scalar_text(v);
-                                if t.is_empty() {
-                                    return false;
-                                }
-                                tuple.push(t);
-                            }
-                            _ => return false,
-                        }
-                    }
-                    if seen.contains(&tuple) {
-                        return false;
-                    }
-                    seen.push(tuple);
-                    if !self.untouched_by_walk(item, elem, depth + 1) {
-                        return false;
-                    }
-                }
-                true
-            }
-        }
+        untouched(self.schema, View::Arena(&self.nodes, id), schema, depth)
     }
 
     fn visit_map(&mut self, dest: Option<Id>, origin: Option<Id>) -> Result<Option<Id>> {
