@@ -67,18 +67,50 @@ pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
     is_cluster_scoped_parts(&gvk.group, &gvk.version, &gvk.kind)
 }
 
+/// Whether some entry of [`CLUSTER_SCOPED`] has this kind: one `match` turns away the
+/// common namespaced kinds (Deployment, Service, ConfigMap…) before the table is scanned.
+fn is_listed_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "CustomResourceDefinition"
+            | "APIService"
+            | "CertificateSigningRequest"
+            | "FlowSchema"
+            | "PriorityLevelConfiguration"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "PodSecurityPolicy"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "PriorityClass"
+            | "CSIDriver"
+            | "CSINode"
+            | "StorageClass"
+            | "VolumeAttachment"
+            | "ComponentStatus"
+            | "Namespace"
+            | "Node"
+            | "NodeProxyOptions"
+            | "PersistentVolume"
+    )
+}
+
 /// [`is_cluster_scoped`] on borrowed parts, for hot loops.
 pub fn is_cluster_scoped_parts(group: &str, version: &str, kind: &str) -> bool {
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(a, k)| *k == kind && api_version_is(a, group, version))
+    is_listed_kind(kind)
+        && CLUSTER_SCOPED
+            .iter()
+            .any(|(a, k)| *k == kind && api_version_is(a, group, version))
 }
 
 /// Whether `apiVersion` + `kind` (as written in an object) is a cluster-scoped kind.
 pub fn is_cluster_scoped_api(api_version: &str, kind: &str) -> bool {
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(a, k)| *k == kind && *a == api_version)
+    is_listed_kind(kind)
+        && CLUSTER_SCOPED
+            .iter()
+            .any(|(a, k)| *k == kind && *a == api_version)
 }
 
 /// `av == group/version` (or `version` when the group is empty) without allocating.
@@ -95,6 +127,14 @@ fn api_version_is(av: &str, group: &str, version: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_kind_passes_the_kind_filter() {
+        for (_, kind) in CLUSTER_SCOPED {
+            assert!(is_listed_kind(kind), "{kind} missing from is_listed_kind");
+        }
+        assert!(!is_listed_kind("Deployment"));
+    }
 
     #[test]
     fn known_kinds() {

@@ -63,9 +63,11 @@ fn scalar_or_empty(v: &Value) -> Value {
 
 fn sha256_hex(data: &str) -> String {
     let digest = Sha256::digest(data.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(64);
     for b in digest.iter() {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     s
 }

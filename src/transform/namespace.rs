@@ -84,39 +84,40 @@ impl NamespaceTransformer {
         for r in rm.iter() {
             *ids.entry(norm_id(&r.id())).or_default() += 1;
         }
+        let meta = FieldSpec {
+            path: "metadata/namespace".into(),
+            create: true,
+            ..Default::default()
+        };
+        let ns = self.namespace.as_str();
+        let unset_only = self.unset_only;
+        let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
         for r in rm.iter_mut() {
-            let before = norm_id(&r.id());
-            r.store_previous_id();
-            let gvk = r.gvk();
-            let api_version = r.api_version().to_string();
+            let current = r.id();
+            let before = norm_id(&current);
+            let gvk = current.gvk.clone();
+            // what `store_previous_id` records, without building the id again
+            r.prev_ids.push(current);
+            let is_v1 = r.api_version() == "v1";
             let is_rb = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
-            let specs: Vec<&FieldSpec> = self
-                .field_specs
-                .iter()
-                .filter(|fs| fs.path != "metadata/namespace")
-                .filter(|fs| api_version == "v1" || fs.path != "metadata/name")
-                .filter(|fs| {
-                    !(is_rb
-                        && (fs.kind == "RoleBinding" || fs.kind == "ClusterRoleBinding")
-                        && fs.path == "subjects/namespace")
-                })
-                .collect();
-            let ns = self.namespace.as_str();
-            let unset_only = self.unset_only;
-            let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
             let res_err = |e: Error| e.for_resource(before.to_string());
             if !gvk.is_cluster_scoped() {
-                let meta = FieldSpec {
-                    path: "metadata/namespace".into(),
-                    create: true,
-                    ..Default::default()
-                };
                 fieldspec::apply(&mut r.body, &gvk, &meta, CreateKind::Scalar, &mut set)
                     .map_err(res_err)?;
             }
             if is_rb {
                 self.subjects_hack(&mut r.body, &mut set).map_err(res_err)?;
             }
+            let specs = self
+                .field_specs
+                .iter()
+                .filter(|fs| fs.path != "metadata/namespace")
+                .filter(|fs| is_v1 || fs.path != "metadata/name")
+                .filter(|fs| {
+                    !(is_rb
+                        && (fs.kind == "RoleBinding" || fs.kind == "ClusterRoleBinding")
+                        && fs.path == "subjects/namespace")
+                });
             for fs in specs {
                 fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut set).map_err(
                     |e| res_err(e).with_hint("namespace field specs must target scalar fields"),

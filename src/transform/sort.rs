@@ -87,18 +87,20 @@ fn legacy_sort(rm: &mut ResMap, first: &[String], last: &[String]) {
 /// kustomize's `legacyResIDSortString`: `Kind.version.group|namespace|name` with
 /// placeholders for empty parts.
 fn id_sort_key(id: &ResId) -> String {
-    let or = |s: &str, d: &'static str| -> String {
-        if s.is_empty() {
-            d.to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let gvk = format!(
-        "{}.{}.{}",
+    fn or<'a>(s: &'a str, d: &'static str) -> &'a str {
+        if s.is_empty() { d } else { s }
+    }
+    let parts = [
         or(&id.gvk.kind, "[noKind]"),
+        ".",
         or(&id.gvk.version, "[noVer]"),
-        or(&id.gvk.group, "[noGrp]")
-    );
-    format!("{gvk}|{}|{}", or(&id.namespace, "~X"), or(&id.name, "~N"))
+        ".",
+        or(&id.gvk.group, "[noGrp]"),
+        "|",
+        or(&id.namespace, "~X"),
+        "|",
+        or(&id.name, "~N"),
+    ];
+    // one exact allocation instead of `format!`'s growing buffers (one key per object)
+    parts.concat()
 }

@@ -33,14 +33,28 @@ pub fn dns1123_subdomain(s: &str) -> Option<String> {
             s.len()
         ));
     }
-    let ok = s.split('.').all(|p| {
-        let b = p.as_bytes();
-        !b.is_empty()
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-            && b[0] != b'-'
-            && b[b.len() - 1] != b'-'
-    });
+    // Every '.'-separated label non-empty, of [a-z0-9-], not starting or ending with '-':
+    // one pass over the bytes (every object name goes through here).
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut ok = true;
+    for i in 0..=b.len() {
+        match b.get(i) {
+            None | Some(b'.') => {
+                let label = &b[start..i];
+                if label.first().is_none_or(|c| *c == b'-') || label.last() == Some(&b'-') {
+                    ok = false;
+                    break;
+                }
+                start = i + 1;
+            }
+            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' => {}
+            Some(_) => {
+                ok = false;
+                break;
+            }
+        }
+    }
     (!ok).then(|| {
         "must be a lowercase RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit".into()
     })
@@ -82,8 +96,8 @@ fn qualified_name_part(s: &str) -> bool {
 /// A qualified name (label and annotation keys): `[prefix/]name`, the prefix a DNS-1123
 /// subdomain, the name at most 63 characters of alphanumerics, '-', '_' and '.'.
 pub fn qualified_name(s: &str) -> Option<String> {
-    let (prefix, name) = match s.split_once('/') {
-        Some((p, n)) => (Some(p), n),
+    let (prefix, name) = match s.bytes().position(|c| c == b'/') {
+        Some(i) => (Some(&s[..i]), &s[i + 1..]),
         None => (None, s),
     };
     if let Some(p) = prefix {
@@ -172,6 +186,12 @@ mod tests {
     fn syntax() {
         assert!(dns1123_subdomain("web.shop-1").is_none());
         assert!(dns1123_subdomain("WebFrontend").is_some());
+        for ok in ["a", "a.b", "0-x.y-1", "x--y"] {
+            assert!(dns1123_subdomain(ok).is_none(), "{ok}");
+        }
+        for bad in [".a", "a.", "a..b", "-a", "a-", "a.-b", "a-.b", "a_b", "é"] {
+            assert!(dns1123_subdomain(bad).is_some(), "{bad}");
+        }
         assert!(dns1035_label("1web").is_some());
         assert!(dns1123_label("1web").is_none());
         assert!(qualified_name("app.kubernetes.io/name").is_none());

@@ -22,8 +22,9 @@ pub static RULE: Rule = Rule {
     also: &[],
 };
 
-/// Checks a port number (`min` is 0 where 0 means "not set").
-fn number(o: &Obj<'_>, v: Option<&Value>, path: String, min: i64, out: &mut Sink<'_>) {
+/// Checks a port number (`min` is 0 where 0 means "not set"). Paths are built only for a
+/// finding: most objects have none, and this rule visits every port.
+fn number(o: &Obj<'_>, v: Option<&Value>, path: &dyn Fn() -> String, min: i64, out: &mut Sink<'_>) {
     let Some(n) = v.and_then(Value::as_i64) else {
         return;
     };
@@ -31,18 +32,23 @@ fn number(o: &Obj<'_>, v: Option<&Value>, path: String, min: i64, out: &mut Sink
         out.report(
             &RULE.info,
             o,
-            path,
+            path(),
             format!("port {n} is out of range ({min}-65535)"),
         );
     }
 }
 
 /// An int-or-string port: a number in range or a valid name.
-fn int_or_name(o: &Obj<'_>, v: Option<&Value>, path: String, out: &mut Sink<'_>) {
+fn int_or_name(o: &Obj<'_>, v: Option<&Value>, path: &dyn Fn() -> String, out: &mut Sink<'_>) {
     match v {
         Some(Value::String(s)) => {
             if let Some(e) = names::port_name(s) {
-                out.report(&RULE.info, o, path, format!("invalid port name {s:?}: {e}"));
+                out.report(
+                    &RULE.info,
+                    o,
+                    path(),
+                    format!("invalid port name {s:?}: {e}"),
+                );
             }
         }
         Some(n @ Value::Number(_)) => number(o, Some(n), path, 1, out),
@@ -57,21 +63,27 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     for c in obj_containers(o) {
         if let Some(ports) = c.value.field("ports").and_then(Value::as_array) {
             for (i, p) in ports.iter().enumerate() {
-                let base = format!("{}.ports[{i}]", c.path);
+                let base = || format!("{}.ports[{i}]", c.path);
                 number(
                     o,
                     p.field("containerPort"),
-                    format!("{base}.containerPort"),
+                    &|| format!("{}.containerPort", base()),
                     1,
                     out,
                 );
-                number(o, p.field("hostPort"), format!("{base}.hostPort"), 0, out);
+                number(
+                    o,
+                    p.field("hostPort"),
+                    &|| format!("{}.hostPort", base()),
+                    0,
+                    out,
+                );
                 if let Some(n) = p.field("name").and_then(Value::as_str) {
                     if let Some(e) = names::port_name(n) {
                         out.report(
                             &RULE.info,
                             o,
-                            format!("{base}.name"),
+                            format!("{}.name", base()),
                             format!("invalid port name {n:?}: {e}"),
                         );
                     }
@@ -84,11 +96,17 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             };
             for h in ["httpGet", "tcpSocket"] {
                 if let Some(pv) = p.get(h).and_then(|x| x.field("port")) {
-                    int_or_name(o, Some(pv), format!("{}.{probe}.{h}.port", c.path), out);
+                    int_or_name(o, Some(pv), &|| format!("{}.{probe}.{h}.port", c.path), out);
                 }
             }
             if let Some(pv) = p.field("grpc").and_then(|x| x.field("port")) {
-                number(o, Some(pv), format!("{}.{probe}.grpc.port", c.path), 1, out);
+                number(
+                    o,
+                    Some(pv),
+                    &|| format!("{}.{probe}.grpc.port", c.path),
+                    1,
+                    out,
+                );
             }
         }
     }
@@ -98,10 +116,21 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 return;
             };
             for (i, p) in ports.iter().enumerate() {
-                let base = format!("spec.ports[{i}]");
-                number(o, p.field("port"), format!("{base}.port"), 1, out);
-                number(o, p.field("nodePort"), format!("{base}.nodePort"), 0, out);
-                int_or_name(o, p.field("targetPort"), format!("{base}.targetPort"), out);
+                let base = || format!("spec.ports[{i}]");
+                number(o, p.field("port"), &|| format!("{}.port", base()), 1, out);
+                number(
+                    o,
+                    p.field("nodePort"),
+                    &|| format!("{}.nodePort", base()),
+                    0,
+                    out,
+                );
+                int_or_name(
+                    o,
+                    p.field("targetPort"),
+                    &|| format!("{}.targetPort", base()),
+                    out,
+                );
             }
         }
         "NetworkPolicy" => {
@@ -114,9 +143,15 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                         continue;
                     };
                     for (j, p) in ports.iter().enumerate() {
-                        let base = format!("spec.{dir}[{i}].ports[{j}]");
-                        int_or_name(o, p.field("port"), format!("{base}.port"), out);
-                        number(o, p.field("endPort"), format!("{base}.endPort"), 1, out);
+                        let base = || format!("spec.{dir}[{i}].ports[{j}]");
+                        int_or_name(o, p.field("port"), &|| format!("{}.port", base()), out);
+                        number(
+                            o,
+                            p.field("endPort"),
+                            &|| format!("{}.endPort", base()),
+                            1,
+                            out,
+                        );
                     }
                 }
             }
