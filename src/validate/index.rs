@@ -250,7 +250,7 @@ pub fn ns_compatible(a: &str, b: &str) -> bool {
 /// Whether `labels` carries every pair of `sel`.
 pub fn labels_match(labels: Option<&Map<String, Value>>, sel: &Map<String, Value>) -> bool {
     sel.iter()
-        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+        .all(|(k, v)| labels.and_then(|l| l.field(k)) == Some(v))
 }
 
 /// `matchExpressions` semantics (In, NotIn, Exists, DoesNotExist); unknown operators match.
@@ -264,7 +264,7 @@ pub fn exprs_match(labels: Option<&Map<String, Value>>, exprs: Option<&Vec<Value
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let have = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+        let have = labels.and_then(|l| l.field(key)).and_then(Value::as_str);
         match op {
             "In" => have.is_some_and(|h| vals.contains(&h)),
             "NotIn" => have.is_none_or(|h| !vals.contains(&h)),

@@ -28,6 +28,7 @@ pub mod refs;
 pub mod rules;
 pub mod schema;
 
+use crate::lookup::Lookup;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -155,7 +156,7 @@ impl<'a> Obj<'a> {
 pub fn get<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
     let mut cur = v;
     for k in path {
-        cur = cur.get(*k)?;
+        cur = cur.field(k)?;
     }
     Some(cur)
 }

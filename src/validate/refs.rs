@@ -39,7 +39,7 @@ pub struct Ref<'a> {
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str).filter(|x| !x.is_empty())
+    v.field(k).and_then(Value::as_str).filter(|x| !x.is_empty())
 }
 
 fn opt(v: &Value) -> bool {
@@ -302,7 +302,7 @@ fn pod_refs<'a>(spec: &'a Value, base: &str, out: &mut Vec<Ref<'a>>) {
                     ("configMapKeyRef", "ConfigMap", "configMapKeyRef"),
                     ("secretKeyRef", "Secret", "secretKeyRef"),
                 ] {
-                    if let Some(r) = vf.get(field) {
+                    if let Some(r) = vf.field(field) {
                         if let Some(n) = s(r, "name") {
                             out.push(Ref {
                                 kind,

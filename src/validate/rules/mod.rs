@@ -198,7 +198,7 @@ pub fn containers<'v>(spec: &'v Value, base: &str) -> Vec<Container<'v>> {
         ("initContainers", true),
         ("ephemeralContainers", true),
     ] {
-        if let Some(a) = spec.get(list).and_then(Value::as_array) {
+        if let Some(a) = spec.field(list).and_then(Value::as_array) {
             for (i, c) in a.iter().enumerate() {
                 out.push(Container {
                     value: c,
@@ -266,7 +266,7 @@ pub fn report_missing_probe(info: &RuleInfo, probe: &str, o: &Obj<'_>, out: &mut
         return;
     }
     for c in obj_containers(o) {
-        if !c.init && c.value.get(probe).is_none() {
+        if !c.init && c.value.field(probe).is_none() {
             out.report(
                 info,
                 o,

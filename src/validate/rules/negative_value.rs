@@ -139,11 +139,11 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     for c in obj_containers(o) {
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            let Some(p) = c.value.get(probe) else {
+            let Some(p) = c.value.field(probe) else {
                 continue;
             };
             for f in PROBE_FIELDS {
-                if let Some(x) = negative(p.get(f)) {
+                if let Some(x) = negative(p.field(f)) {
                     out.report(
                         &RULE.info,
                         o,

@@ -30,7 +30,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
             let Some(t) = c
                 .value
-                .get(probe)
+                .field(probe)
                 .and_then(|p| p.field("timeoutSeconds"))
                 .and_then(Value::as_f64)
             else {

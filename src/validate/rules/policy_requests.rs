@@ -25,7 +25,7 @@ pub static RULE: Rule = Rule {
 pub fn missing(c: &Value, section: &str) -> Vec<&'static str> {
     let sec = c
         .field("resources")
-        .and_then(|r| r.get(section))
+        .and_then(|r| r.field(section))
         .and_then(Value::as_object);
     ["cpu", "memory"]
         .into_iter()

@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn flag(v: Option<&Value>, k: &str) -> Option<bool> {
-    v.and_then(|s| s.get(k)).and_then(Value::as_bool)
+    v.and_then(|s| s.field(k)).and_then(Value::as_bool)
 }
 
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {

@@ -91,11 +91,11 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             }
         }
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            let Some(p) = c.value.get(probe) else {
+            let Some(p) = c.value.field(probe) else {
                 continue;
             };
             for h in ["httpGet", "tcpSocket"] {
-                if let Some(pv) = p.get(h).and_then(|x| x.field("port")) {
+                if let Some(pv) = p.field(h).and_then(|x| x.field("port")) {
                     int_or_name(o, Some(pv), &|| format!("{}.{probe}.{h}.port", c.path), out);
                 }
             }

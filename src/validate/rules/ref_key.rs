@@ -1,4 +1,5 @@
 //! R013: a key referenced from a ConfigMap or Secret that it does not hold.
+use crate::lookup::Lookup;
 use serde_json::Value;
 
 use crate::validate::diag::Family;
@@ -41,7 +42,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         let mut has = false;
         for i in targets {
             for m in maps {
-                if let Some(d) = cx.objs[i].body.get(*m).and_then(Value::as_object) {
+                if let Some(d) = cx.objs[i].body.field(m).and_then(Value::as_object) {
                     any_data |= !d.is_empty();
                     has |= d.contains_key(*key);
                 }

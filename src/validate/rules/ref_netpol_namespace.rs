@@ -34,7 +34,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             continue;
         };
         for (i, r) in rules.iter().enumerate() {
-            let Some(ps) = r.get(peers).and_then(Value::as_array) else {
+            let Some(ps) = r.field(peers).and_then(Value::as_array) else {
                 continue;
             };
             for (j, p) in ps.iter().enumerate() {

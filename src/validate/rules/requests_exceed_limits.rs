@@ -37,7 +37,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             continue;
         };
         for (k, rv) in req {
-            let Some(lv) = lim.get(k) else { continue };
+            let Some(lv) = lim.field(k) else { continue };
             if let (Some(r), Some(l)) = (quantity::value(rv), quantity::value(lv)) {
                 if r > l * (1.0 + 1e-12) {
                     out.report(

@@ -51,7 +51,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     for c in containers(spec, base) {
         for list in ["volumeMounts", "volumeDevices"] {
-            let Some(ms) = c.value.get(list).and_then(Value::as_array) else {
+            let Some(ms) = c.value.field(list).and_then(Value::as_array) else {
                 continue;
             };
             for (i, m) in ms.iter().enumerate() {
