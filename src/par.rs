@@ -44,19 +44,28 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
     out
 }
 
-/// Runs `f` on every item, in parallel chunks when there are enough items and cores.
-/// Returns the error of the first failing item in slice order (as a sequential loop would,
-/// though later items may also have been changed, which callers abandon anyway).
+/// Smallest share of a thread for work of a few microseconds per item (setting a label,
+/// rewriting an image): below twice this, spawning threads costs more than it saves.
+pub const LIGHT_CHUNK: usize = 256;
+/// Smallest share of a thread for work of tens of microseconds per item (a strategic
+/// merge of a Deployment).
+pub const HEAVY_CHUNK: usize = 16;
+
+/// Runs `f` on every item, in parallel chunks of at least `min_chunk` items when there
+/// are enough items and cores ([`LIGHT_CHUNK`], [`HEAVY_CHUNK`]). Returns the error of the
+/// first failing item in slice order (as a sequential loop would, though later items may
+/// also have been changed, which callers abandon anyway).
 pub fn for_each_mut<T: Send, E: Send>(
     items: &mut [T],
+    min_chunk: usize,
     f: impl Fn(&mut T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    const MIN_CHUNK: usize = 256;
-    if threads < 2 || items.len() < 2 * MIN_CHUNK {
+    let min_chunk = min_chunk.max(1);
+    if threads < 2 || items.len() < 2 * min_chunk {
         return items.iter_mut().try_for_each(f);
     }
-    let chunk = items.len().div_ceil(threads).max(MIN_CHUNK);
+    let chunk = items.len().div_ceil(threads).max(min_chunk);
     let f = &f;
     let errors: Vec<Option<E>> = std::thread::scope(|scope| {
         let workers: Vec<_> = items
@@ -94,16 +103,15 @@ mod tests {
     #[test]
     fn for_each_mut_changes_all_and_reports_the_first_error() {
         let mut items: Vec<u32> = (0..5000).collect();
-        for_each_mut(&mut items, |x| {
+        for_each_mut(&mut items, LIGHT_CHUNK, |x| {
             *x += 1;
             Ok::<(), ()>(())
         })
         .unwrap();
         assert!(items.iter().enumerate().all(|(i, x)| *x == i as u32 + 1));
-        let e = for_each_mut(
-            &mut items,
-            |x| if *x % 1000 == 0 { Err(*x) } else { Ok(()) },
-        );
+        let e = for_each_mut(&mut items, HEAVY_CHUNK, |x| {
+            if *x % 1000 == 0 { Err(*x) } else { Ok(()) }
+        });
         assert_eq!(e, Err(1000));
     }
 

@@ -111,3 +111,28 @@ fn many_targetless_patches_keep_their_order_and_first_error() {
     assert!(err.contains("missing-b"), "{err}");
     assert!(!err.contains("missing-a"), "{err}");
 }
+
+/// A targeted `$patch: delete` on enough objects to be merged on all cores removes exactly
+/// the objects it selects and keeps the others in order.
+#[test]
+fn a_delete_patch_on_many_objects_removes_exactly_its_targets() {
+    let d = tempfile::tempdir().unwrap();
+    let mut objs = String::new();
+    for i in 0..80 {
+        let tier = if i % 2 == 0 { "even" } else { "odd" };
+        let _ = write!(
+            objs,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:03}\n  labels:\n    tier: {tier}\ndata:\n  k: v\n"
+        );
+    }
+    write(d.path(), "cms.yaml", &objs);
+    write(
+        d.path(),
+        "kustomization.yaml",
+        "resources:\n- cms.yaml\npatches:\n- target:\n    kind: ConfigMap\n    labelSelector: tier=odd\n  patch: |-\n    $patch: delete\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: any\n",
+    );
+    let rm = build(d.path(), &BuildOptions::default()).unwrap();
+    let names: Vec<&str> = rm.iter().map(|r| r.name()).collect();
+    let want: Vec<String> = (0..80).step_by(2).map(|i| format!("cm-{i:03}")).collect();
+    assert_eq!(names, want);
+}

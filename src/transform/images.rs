@@ -346,7 +346,7 @@ pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) 
         return Ok(());
     };
     // Objects are independent: spread them over the cores.
-    crate::par::for_each_mut(rm.as_mut_slice(), |r| {
+    crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
         if r.kind() == "CustomResourceDefinition" {
             return Ok(());
         }

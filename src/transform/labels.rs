@@ -52,7 +52,7 @@ pub fn set_entries(
     let mut keys: Vec<(&String, &String)> = pairs.iter().collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
     // Objects are independent: spread them over the cores.
-    crate::par::for_each_mut(rm.as_mut_slice(), |r| {
+    crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
         let gvk = r.gvk();
         // Pair by pair, as kustomize does: a spec's path may run through another spec's map
         // (`spec/selector` and `spec/selector/matchLabels`), so the order of entries depends

@@ -327,7 +327,7 @@ fn apply_smp_to_set(
 ) -> Result<()> {
     let mut deleted = Vec::new();
     let renamed = mode.allow_name_change || mode.allow_kind_change;
-    if !renamed && indices.len() >= 512 {
+    if !renamed && indices.len() >= 2 * crate::par::HEAVY_CHUNK {
         // One patch on many objects (a component's patch for every Deployment): the
         // objects are independent and keep their ids, so they are merged in parallel.
         let mut sorted = indices.to_vec();
@@ -341,7 +341,7 @@ fn apply_smp_to_set(
             .collect();
         // The merge schema in force is the build thread's; workers take it along.
         let schema = crate::build::openapi::snapshot();
-        crate::par::for_each_mut(&mut work, |(_, res, gone)| {
+        crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |(_, res, gone)| {
             let before = res.id();
             let merged = crate::build::openapi::with_slot(&schema, || apply_smp(res, doc, mode));
             match merged {
@@ -805,7 +805,7 @@ fn apply_targetless_batch(rm: &mut ResMap, docs: &[(&Source, &Value)]) -> Result
         })
         .collect();
     let schema = crate::build::openapi::snapshot();
-    crate::par::for_each_mut(&mut work, |w| {
+    crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |w| {
         for &pos in &w.positions {
             let Some(&(src, doc)) = docs.get(pos) else {
                 continue;
