@@ -136,3 +136,119 @@ fn a_delete_patch_on_many_objects_removes_exactly_its_targets() {
     let want: Vec<String> = (0..80).step_by(2).map(|i| format!("cm-{i:03}")).collect();
     assert_eq!(names, want);
 }
+
+/// Writes 40 ConfigMaps and a `patches` list that interleaves, per object, a target-less
+/// strategic-merge patch, a JSON 6902 op list with a name target (even objects) and a
+/// second strategic-merge patch (every third object), then `extra` entries.
+fn interleaved_patches(dir: &Path, extra: &str) {
+    let mut objs = String::new();
+    let mut kust = String::from("resources:\n- cms.yaml\npatches:\n");
+    for i in 0..40 {
+        let _ = write!(
+            objs,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:02}\ndata:\n  a: orig\n"
+        );
+        write(
+            dir,
+            &format!("smp-{i}.yaml"),
+            &format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:02}\ndata:\n  a: smp-{i}\n  b: smp\n"
+            ),
+        );
+        let _ = writeln!(kust, "- path: smp-{i}.yaml");
+        if i % 2 == 0 {
+            write(
+                dir,
+                &format!("json-{i}.yaml"),
+                &format!(
+                    "- op: replace\n  path: /data/a\n  value: json-{i}\n- op: add\n  path: /data/c\n  value: after-smp\n"
+                ),
+            );
+            let _ = writeln!(
+                kust,
+                "- path: json-{i}.yaml\n  target:\n    kind: ConfigMap\n    name: cm-{i:02}"
+            );
+        }
+        if i % 3 == 0 {
+            write(
+                dir,
+                &format!("smp2-{i}.yaml"),
+                &format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i:02}\ndata:\n  a: smp2-{i}\n"
+                ),
+            );
+            let _ = writeln!(kust, "- path: smp2-{i}.yaml");
+        }
+    }
+    kust.push_str(extra);
+    write(dir, "cms.yaml", &objs);
+    write(dir, "kustomization.yaml", &kust);
+}
+
+/// Strategic-merge documents and JSON 6902 op lists for many objects, interleaved, are
+/// applied object by object on all cores: each object sees its entries in `patches` order
+/// (the result kustomize v5.6 gives on this tree), and a target that matches nothing is
+/// still reported.
+#[test]
+fn interleaved_patch_kinds_apply_in_order_per_object() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "nomatch.yaml",
+        "- op: add\n  path: /data/z\n  value: z\n",
+    );
+    interleaved_patches(
+        d.path(),
+        "- path: nomatch.yaml\n  target:\n    kind: ConfigMap\n    name: nothing-here\n",
+    );
+    let rm = build(d.path(), &BuildOptions::default()).unwrap();
+    assert_eq!(rm.len(), 40);
+    for (i, r) in rm.iter().enumerate() {
+        let data = &r.body["data"];
+        let a = if i % 3 == 0 {
+            format!("smp2-{i}")
+        } else if i % 2 == 0 {
+            format!("json-{i}")
+        } else {
+            format!("smp-{i}")
+        };
+        assert_eq!(data["a"], a.as_str(), "cm-{i:02}: {data}");
+        assert_eq!(data["b"], "smp");
+        assert_eq!(data["c"].as_str(), (i % 2 == 0).then_some("after-smp"));
+    }
+    let k002: Vec<&str> = rm
+        .notes
+        .iter()
+        .filter(|n| n.code == "K002")
+        .map(|n| n.message.as_str())
+        .collect();
+    assert_eq!(k002.len(), 1, "{k002:?}");
+    assert!(k002[0].contains("nothing-here"), "{k002:?}");
+}
+
+/// When several entries of a parallel run fail, the first in `patches` order is reported,
+/// whatever the order of the objects it patches.
+#[test]
+fn interleaved_patches_report_the_first_failing_entry() {
+    let d = tempfile::tempdir().unwrap();
+    // Both op lists fail (the paths do not exist); the one for cm-39 comes first.
+    write(
+        d.path(),
+        "bad-39.yaml",
+        "- op: replace\n  path: /data/missing\n  value: x\n",
+    );
+    write(
+        d.path(),
+        "bad-01.yaml",
+        "- op: replace\n  path: /data/missing\n  value: x\n",
+    );
+    interleaved_patches(
+        d.path(),
+        "- path: bad-39.yaml\n  target:\n    kind: ConfigMap\n    name: cm-39\n- path: bad-01.yaml\n  target:\n    kind: ConfigMap\n    name: cm-01\n",
+    );
+    let err = build(d.path(), &BuildOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad-39.yaml"), "{err}");
+    assert!(!err.contains("bad-01.yaml"), "{err}");
+}

@@ -15,6 +15,7 @@
 //!
 //! A strategic-merge patch whose object is not in the build is an error; a `target` that
 //! selects nothing is not (kustomize ignores it), but we print a warning.
+mod batch;
 mod json6902;
 mod merge;
 
@@ -669,23 +670,34 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             loaded.push((src, content, p));
         }
     }
-    // Runs of target-less strategic-merge patches (one per service, typically) are applied
-    // in parallel, grouped by the object they patch; everything else in order, one by one.
+    // Runs of entries that keep every object's id (one strategic-merge document and a few
+    // op lists per service, typically) are applied object by object on all cores (see
+    // `batch`); everything else in order, one by one.
     let mut loaded = loaded.into_iter().peekable();
     while loaded.peek().is_some() {
         let mut run = Vec::new();
-        while let Some(entry) = loaded.next_if(|(_, c, p)| batchable(c, p)) {
+        while let Some(entry) = loaded.next_if(|(_, c, p)| batch::joins_run(c, p)) {
             run.push(entry);
         }
         if !run.is_empty() {
-            let batch: Vec<(&Source, &Value)> = run
+            let steps: Vec<batch::Step<'_>> = run
                 .iter()
-                .flat_map(|(src, content, _)| match content {
-                    Content::Smp(docs) => docs.iter().map(|d| (src, d)).collect::<Vec<_>>(),
-                    Content::Json(_) => Vec::new(),
+                .flat_map(|(src, content, p)| match (content, &p.target) {
+                    (Content::Smp(docs), _) => docs
+                        .iter()
+                        .map(|d| batch::Step {
+                            src,
+                            op: batch::Op::Smp(d),
+                        })
+                        .collect::<Vec<_>>(),
+                    (Content::Json(ops), Some(sel)) => vec![batch::Step {
+                        src,
+                        op: batch::Op::Json(ops, sel),
+                    }],
+                    (Content::Json(_), None) => Vec::new(),
                 })
                 .collect();
-            apply_targetless_batch(&mut acc.rm, &batch)?;
+            batch::apply_run(&mut acc.rm, &steps)?;
             continue;
         }
         let Some((src, content, p)) = loaded.next() else {
@@ -728,137 +740,6 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
                 apply_json_to_selected(&mut acc.rm, sel, &ops, &src, true)?
             }
             (Content::Json(_), None) => {}
-        }
-    }
-    Ok(())
-}
-
-/// Whether a loaded `patches` entry can join a parallel batch: strategic-merge documents
-/// without `target` or identity-changing options, none of which is a top-level `$patch`
-/// directive (so none deletes or replaces its object, and no object changes its id).
-fn batchable(content: &Content, p: &crate::types::Patch) -> bool {
-    p.target.is_none()
-        && !option(&p.options, "allowNameChange")
-        && !option(&p.options, "allowKindChange")
-        && matches!(content, Content::Smp(docs)
-            if docs.iter().all(|d| d.get("$patch").is_none()))
-}
-
-/// Fewest documents worth applying in parallel.
-const PARALLEL_PATCH_DOCS: usize = 64;
-
-/// Applies target-less strategic-merge documents in order of `docs`, as the sequential
-/// loop would: every target is looked up first (none of these patches changes an id), the
-/// documents for one object are applied in their order, objects in parallel, and the
-/// first failure in document order is the one reported.
-fn apply_targetless_batch(rm: &mut ResMap, docs: &[(&Source, &Value)]) -> Result<()> {
-    let mode = SmpMode::default();
-    let mut targets = Vec::with_capacity(docs.len());
-    for (src, doc) in docs {
-        targets.push(find_patch_target(rm, doc, src)?);
-    }
-    if docs.len() < PARALLEL_PATCH_DOCS {
-        for (pos, (&(src, doc), &i)) in docs.iter().zip(&targets).enumerate() {
-            let applied = rm.update(i, |res| {
-                let before = res.id();
-                apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
-            });
-            match applied {
-                Some(Ok(MergeOutcome::Merged)) | None => {}
-                Some(Ok(MergeOutcome::Deleted)) => {
-                    rm.remove(i);
-                    // Indices moved: the later documents are looked up again.
-                    return apply_targetless_batch(rm, docs.get(pos + 1..).unwrap_or(&[]));
-                }
-                Some(Err(e)) => return Err(e),
-            }
-        }
-        return Ok(());
-    }
-    // Document positions per object, in document order.
-    let mut groups: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
-    for (pos, &i) in targets.iter().enumerate() {
-        groups.entry(i).or_default().push(pos);
-    }
-    struct Work<'r> {
-        res: &'r mut Resource,
-        index: usize,
-        positions: Vec<usize>,
-        /// (document position, error) of the first failure
-        failed: Option<(usize, Error)>,
-        /// document position after which the object was deleted
-        deleted_at: Option<usize>,
-    }
-    let mut work: Vec<Work<'_>> = rm
-        .as_mut_slice()
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(index, res)| {
-            let positions = groups.remove(&index)?;
-            Some(Work {
-                res,
-                index,
-                positions,
-                failed: None,
-                deleted_at: None,
-            })
-        })
-        .collect();
-    let schema = crate::build::openapi::snapshot();
-    crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |w| {
-        for &pos in &w.positions {
-            let Some(&(src, doc)) = docs.get(pos) else {
-                continue;
-            };
-            let before = w.res.id();
-            let merged = crate::build::openapi::with_slot(&schema, || apply_smp(w.res, doc, mode));
-            match merged {
-                Ok(MergeOutcome::Merged) => {}
-                Ok(MergeOutcome::Deleted) => {
-                    w.deleted_at = Some(pos);
-                    break;
-                }
-                Err(e) => {
-                    w.failed = Some((pos, src.err(e).for_resource(before)));
-                    break;
-                }
-            }
-        }
-        Ok::<(), Error>(())
-    })?;
-    let mut first_error: Option<(usize, Error)> = None;
-    let mut deleted: Vec<(usize, usize)> = Vec::new();
-    for w in work {
-        if let Some((pos, e)) = w.failed
-            && first_error.as_ref().is_none_or(|(p, _)| pos < *p)
-        {
-            first_error = Some((pos, e));
-        }
-        if let Some(pos) = w.deleted_at {
-            deleted.push((w.index, pos));
-        }
-    }
-    if let Some((_, e)) = first_error {
-        return Err(e);
-    }
-    if !deleted.is_empty() {
-        // An object emptied by its patch leaves the build; a later document for it then
-        // matches nothing, which the sequential lookup reports.
-        let mut gone: Vec<usize> = deleted.iter().map(|d| d.0).collect();
-        gone.sort_unstable();
-        for i in gone.iter().rev() {
-            rm.remove(*i);
-        }
-        for (i, after) in &deleted {
-            let later = targets
-                .iter()
-                .enumerate()
-                .find(|(pos, t)| *pos > *after && **t == *i);
-            if let Some((pos, _)) = later
-                && let Some((src, doc)) = docs.get(pos)
-            {
-                find_patch_target(rm, doc, src)?;
-            }
         }
     }
     Ok(())
