@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::fieldspec::{self, CreateKind};
 use crate::error::{Error, Result};
 use crate::resmap::{ResMap, norm_id};
-use crate::resource::ResId;
+use crate::resource::{ResId, Resource};
 use crate::types::FieldSpec;
 
 /// How (Cluster)RoleBinding subjects get the namespace.
@@ -89,41 +89,8 @@ impl NamespaceTransformer {
             create: true,
             ..Default::default()
         };
-        let ns = self.namespace.as_str();
-        let unset_only = self.unset_only;
-        let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
         for r in rm.iter_mut() {
-            let current = r.id();
-            let before = norm_id(&current);
-            let gvk = current.gvk.clone();
-            // what `store_previous_id` records, without building the id again
-            r.prev_ids.push(current);
-            let is_v1 = r.api_version() == "v1";
-            let is_rb = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
-            let res_err = |e: Error| e.for_resource(before.to_string());
-            if !gvk.is_cluster_scoped() {
-                fieldspec::apply(&mut r.body, &gvk, &meta, CreateKind::Scalar, &mut set)
-                    .map_err(res_err)?;
-            }
-            if is_rb {
-                self.subjects_hack(&mut r.body, &mut set).map_err(res_err)?;
-            }
-            let specs = self
-                .field_specs
-                .iter()
-                .filter(|fs| fs.path != "metadata/namespace")
-                .filter(|fs| is_v1 || fs.path != "metadata/name")
-                .filter(|fs| {
-                    !(is_rb
-                        && (fs.kind == "RoleBinding" || fs.kind == "ClusterRoleBinding")
-                        && fs.path == "subjects/namespace")
-                });
-            for fs in specs {
-                fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut set).map_err(
-                    |e| res_err(e).with_hint("namespace field specs must target scalar fields"),
-                )?;
-            }
-            let after = norm_id(&r.id());
+            let (before, after) = self.set_one(r, &meta)?;
             if after != before {
                 if let Some(c) = ids.get_mut(&before) {
                     *c = c.saturating_sub(1);
@@ -139,6 +106,45 @@ impl NamespaceTransformer {
             }
         }
         Ok(())
+    }
+
+    /// Sets the namespace of one object; returns its id before and after (normalised).
+    fn set_one(&self, r: &mut Resource, meta: &FieldSpec) -> Result<(ResId, ResId)> {
+        let ns = self.namespace.as_str();
+        let unset_only = self.unset_only;
+        let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
+        let current = r.id();
+        let before = norm_id(&current);
+        let gvk = current.gvk.clone();
+        // what `store_previous_id` records, without building the id again
+        r.prev_ids.push(current);
+        let is_v1 = r.api_version() == "v1";
+        let is_rb = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
+        let res_err = |e: Error| e.for_resource(before.to_string());
+        if !gvk.is_cluster_scoped() {
+            fieldspec::apply(&mut r.body, &gvk, meta, CreateKind::Scalar, &mut set)
+                .map_err(res_err)?;
+        }
+        if is_rb {
+            self.subjects_hack(&mut r.body, &mut set).map_err(res_err)?;
+        }
+        let specs = self
+            .field_specs
+            .iter()
+            .filter(|fs| fs.path != "metadata/namespace")
+            .filter(|fs| is_v1 || fs.path != "metadata/name")
+            .filter(|fs| {
+                !(is_rb
+                    && (fs.kind == "RoleBinding" || fs.kind == "ClusterRoleBinding")
+                    && fs.path == "subjects/namespace")
+            });
+        for fs in specs {
+            fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut set).map_err(|e| {
+                res_err(e).with_hint("namespace field specs must target scalar fields")
+            })?;
+        }
+        let after = norm_id(&r.id());
+        Ok((before, after))
     }
 
     fn subjects_hack(
@@ -185,4 +191,78 @@ fn set_ns(v: &mut Value, ns: &str, unset_only: bool) -> Result<()> {
         }
     }
     fieldspec::set_scalar(v, Value::String(ns.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Origin;
+    use serde_json::json;
+
+    /// Six hundred ConfigMaps, `extra` objects in the middle.
+    fn many(extra: Vec<Value>) -> ResMap {
+        let list: Vec<Resource> = (0..300)
+            .map(|i| {
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("a-{i:03}")}})
+            })
+            .chain(extra)
+            .chain((0..300).map(|i| {
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("z-{i:03}")}})
+            }))
+            .map(|v| Resource::new(v, Origin::default()))
+            .collect();
+        ResMap::from_vec(list)
+    }
+
+    fn set(ns: &str, field_specs: Vec<FieldSpec>) -> NamespaceTransformer {
+        NamespaceTransformer {
+            namespace: ns.into(),
+            field_specs,
+            ..Default::default()
+        }
+    }
+
+    fn cm(name: &str, ns: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}})
+    }
+
+    #[test]
+    fn sets_every_object_and_records_its_previous_id() {
+        let mut rm = many(vec![]);
+        set("prod", vec![]).apply(&mut rm).unwrap();
+        assert_eq!(rm.len(), 600);
+        for r in rm.iter() {
+            assert_eq!(r.namespace(), "prod");
+            assert_eq!(r.prev_ids.len(), 1);
+            assert_eq!(r.prev_ids[0].namespace, "");
+        }
+    }
+
+    #[test]
+    fn two_objects_with_one_id_are_refused_at_the_second() {
+        let mut rm = many(vec![cm("same", "a"), cm("same", "b")]);
+        let e = set("prod", vec![]).apply(&mut rm).unwrap_err().to_string();
+        assert!(e.contains("makes two objects"), "{e}");
+        assert!(e.contains("same"), "{e}");
+    }
+
+    #[test]
+    fn the_first_failing_object_in_order_is_reported() {
+        // A field spec that reaches a mapping fails on the first object that has one,
+        // before the later id collision.
+        let spec = FieldSpec {
+            path: "data".into(),
+            kind: "ConfigMap".into(),
+            ..Default::default()
+        };
+        let bad = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "has-data"}, "data": {"k": "v"}});
+        let mut rm = many(vec![bad, cm("same", "a"), cm("same", "b")]);
+        let e = set("prod", vec![spec])
+            .apply(&mut rm)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has-data"), "{e}");
+        assert!(!e.contains("makes two objects"), "{e}");
+    }
 }
