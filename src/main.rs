@@ -961,11 +961,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Tells mimalloc never to hand freed pages back to the kernel while we run. By default it
 /// purges memory that has stayed free for a second; a large build frees and reallocates in
 /// waves (parse, patch, render), so the same pages were purged and faulted in again, each
-/// fault zeroing a fresh page. On the 3,000-service bench tree that took page faults from
-/// about 6,700 to 500 per run, and at worst a quarter of the run was the kernel zeroing
-/// pages (`clear_page_erms`). Peak memory stays within a few MB. Builds that finish in
-/// under a second never purged anyway. A short-lived command gives everything back when
-/// it exits.
+/// fault zeroing a fresh page. On the 3,000-service bench tree (with huge pages, before
+/// [`small_pages_only`]) that took page faults from about 6,700 to 500 per run, for a few
+/// MB more peak memory. Builds that finish in under a second never purged anyway. A
+/// short-lived command gives everything back when it exits.
 fn keep_freed_memory() {
     // SAFETY: called first thing in `main`, before any other thread exists (mimalloc's
     // options are not thread-safe); it only stores a number mimalloc reads when it purges.
