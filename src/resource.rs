@@ -57,9 +57,7 @@ impl Gvk {
 
     /// kustomize's `stableSortString`, used by the legacy order as a tie-breaker.
     pub fn stable_sort_key(&self) -> String {
-        fn or<'a>(s: &'a str, d: &'static str) -> &'a str {
-            if s.is_empty() { d } else { s }
-        }
+        let or = or_placeholder;
         [
             or(&self.group, "~G"),
             "_",
@@ -79,6 +77,11 @@ impl fmt::Display for Gvk {
             write!(f, "{}.{}.{}", self.kind, self.version, self.group)
         }
     }
+}
+
+/// `s`, or `placeholder` when `s` is empty (kustomize's sort strings).
+pub(crate) fn or_placeholder<'a>(s: &'a str, placeholder: &'static str) -> &'a str {
+    if s.is_empty() { placeholder } else { s }
 }
 
 pub fn split_api_version(api_version: &str) -> (&str, &str) {

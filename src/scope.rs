@@ -8,109 +8,55 @@
 //! not the truth, because output fidelity depends on it.
 use crate::resource::Gvk;
 
-/// (apiVersion, kind) pairs kustomize v5.6 knows to be cluster-scoped.
-const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    (
+/// The apiVersions under which kustomize v5.6 knows `kind` to be cluster-scoped (none for
+/// every other kind). Keyed by kind, so the common namespaced kinds (Deployment, Service,
+/// ConfigMap…) are turned away by one `match` in the hot loops that ask.
+fn listed_api_versions(kind: &str) -> &'static [&'static str] {
+    const ADMISSION: &[&str] = &[
         "admissionregistration.k8s.io/v1",
-        "MutatingWebhookConfiguration",
-    ),
-    (
-        "admissionregistration.k8s.io/v1",
-        "ValidatingWebhookConfiguration",
-    ),
-    (
         "admissionregistration.k8s.io/v1beta1",
-        "MutatingWebhookConfiguration",
-    ),
-    (
-        "admissionregistration.k8s.io/v1beta1",
-        "ValidatingWebhookConfiguration",
-    ),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io/v1", "APIService"),
-    ("apiregistration.k8s.io/v1beta1", "APIService"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta1",
-        "PriorityLevelConfiguration",
-    ),
-    ("networking.k8s.io/v1", "IngressClass"),
-    ("networking.k8s.io/v1beta1", "IngressClass"),
-    ("node.k8s.io/v1", "RuntimeClass"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"),
-    ("policy/v1beta1", "PodSecurityPolicy"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
-    ("scheduling.k8s.io/v1", "PriorityClass"),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
-    ("storage.k8s.io/v1", "CSIDriver"),
-    ("storage.k8s.io/v1", "CSINode"),
-    ("storage.k8s.io/v1", "StorageClass"),
-    ("storage.k8s.io/v1", "VolumeAttachment"),
-    ("storage.k8s.io/v1beta1", "CSIDriver"),
-    ("storage.k8s.io/v1beta1", "CSINode"),
-    ("storage.k8s.io/v1beta1", "StorageClass"),
-    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
-    ("v1", "ComponentStatus"),
-    ("v1", "Namespace"),
-    ("v1", "Node"),
-    ("v1", "NodeProxyOptions"),
-    ("v1", "PersistentVolume"),
-];
+    ];
+    const RBAC: &[&str] = &[
+        "rbac.authorization.k8s.io/v1",
+        "rbac.authorization.k8s.io/v1beta1",
+    ];
+    const STORAGE: &[&str] = &["storage.k8s.io/v1", "storage.k8s.io/v1beta1"];
+    match kind {
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => ADMISSION,
+        "CustomResourceDefinition" => &["apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1"],
+        "APIService" => &[
+            "apiregistration.k8s.io/v1",
+            "apiregistration.k8s.io/v1beta1",
+        ],
+        "CertificateSigningRequest" => &["certificates.k8s.io/v1", "certificates.k8s.io/v1beta1"],
+        "FlowSchema" | "PriorityLevelConfiguration" => &["flowcontrol.apiserver.k8s.io/v1beta1"],
+        "IngressClass" => &["networking.k8s.io/v1", "networking.k8s.io/v1beta1"],
+        "RuntimeClass" => &["node.k8s.io/v1", "node.k8s.io/v1beta1"],
+        "PodSecurityPolicy" => &["policy/v1beta1"],
+        "ClusterRole" | "ClusterRoleBinding" => RBAC,
+        "PriorityClass" => &["scheduling.k8s.io/v1", "scheduling.k8s.io/v1beta1"],
+        "CSIDriver" | "CSINode" | "StorageClass" | "VolumeAttachment" => STORAGE,
+        "ComponentStatus" | "Namespace" | "Node" | "NodeProxyOptions" | "PersistentVolume" => {
+            &["v1"]
+        }
+        _ => &[],
+    }
+}
 
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
     is_cluster_scoped_parts(&gvk.group, &gvk.version, &gvk.kind)
 }
 
-/// Whether some entry of [`CLUSTER_SCOPED`] has this kind: one `match` turns away the
-/// common namespaced kinds (Deployment, Service, ConfigMap…) before the table is scanned.
-fn is_listed_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "MutatingWebhookConfiguration"
-            | "ValidatingWebhookConfiguration"
-            | "CustomResourceDefinition"
-            | "APIService"
-            | "CertificateSigningRequest"
-            | "FlowSchema"
-            | "PriorityLevelConfiguration"
-            | "IngressClass"
-            | "RuntimeClass"
-            | "PodSecurityPolicy"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "PriorityClass"
-            | "CSIDriver"
-            | "CSINode"
-            | "StorageClass"
-            | "VolumeAttachment"
-            | "ComponentStatus"
-            | "Namespace"
-            | "Node"
-            | "NodeProxyOptions"
-            | "PersistentVolume"
-    )
-}
-
 /// [`is_cluster_scoped`] on borrowed parts, for hot loops.
 pub fn is_cluster_scoped_parts(group: &str, version: &str, kind: &str) -> bool {
-    is_listed_kind(kind)
-        && CLUSTER_SCOPED
-            .iter()
-            .any(|(a, k)| *k == kind && api_version_is(a, group, version))
+    listed_api_versions(kind)
+        .iter()
+        .any(|a| api_version_is(a, group, version))
 }
 
 /// Whether `apiVersion` + `kind` (as written in an object) is a cluster-scoped kind.
 pub fn is_cluster_scoped_api(api_version: &str, kind: &str) -> bool {
-    is_listed_kind(kind)
-        && CLUSTER_SCOPED
-            .iter()
-            .any(|(a, k)| *k == kind && *a == api_version)
+    listed_api_versions(kind).contains(&api_version)
 }
 
 /// `av == group/version` (or `version` when the group is empty) without allocating.
@@ -129,11 +75,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_listed_kind_passes_the_kind_filter() {
-        for (_, kind) in CLUSTER_SCOPED {
-            assert!(is_listed_kind(kind), "{kind} missing from is_listed_kind");
-        }
-        assert!(!is_listed_kind("Deployment"));
+    fn listed_pairs_only() {
+        // every listed apiVersion of a kind, and only those
+        assert!(is_cluster_scoped_api(
+            "rbac.authorization.k8s.io/v1beta1",
+            "ClusterRole"
+        ));
+        assert!(is_cluster_scoped_api(
+            "storage.k8s.io/v1beta1",
+            "VolumeAttachment"
+        ));
+        assert!(is_cluster_scoped_api("v1", "PersistentVolume"));
+        assert!(!is_cluster_scoped_api(
+            "storage.k8s.io/v1alpha1",
+            "StorageClass"
+        ));
+        assert!(!is_cluster_scoped_api("v1", "PersistentVolumeClaim"));
+        assert!(!is_cluster_scoped_api(
+            "rbac.authorization.k8s.io/v1",
+            "Role"
+        ));
     }
 
     #[test]

@@ -87,9 +87,7 @@ fn legacy_sort(rm: &mut ResMap, first: &[String], last: &[String]) {
 /// kustomize's `legacyResIDSortString`: `Kind.version.group|namespace|name` with
 /// placeholders for empty parts.
 fn id_sort_key(id: &ResId) -> String {
-    fn or<'a>(s: &'a str, d: &'static str) -> &'a str {
-        if s.is_empty() { d } else { s }
-    }
+    let or = crate::resource::or_placeholder;
     let parts = [
         or(&id.gvk.kind, "[noKind]"),
         ".",

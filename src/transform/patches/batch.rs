@@ -20,8 +20,8 @@
 use serde_json::Value;
 
 use super::{
-    Content, MergeOutcome, SmpMode, Source, after_json_patch, apply_smp, find_patch_target,
-    json6902, option, selected_indices, warn_no_match,
+    Content, MergeOutcome, SmpMode, Source, apply_json, find_patch_target, merge_into, option,
+    selected_indices, warn_no_match,
 };
 use crate::error::{Error, Result};
 use crate::resmap::ResMap;
@@ -95,17 +95,9 @@ fn op_keeps_id(op: &Value) -> bool {
 
 /// Applies one step to one object, as the one-by-one loop does.
 fn apply_step(res: &mut Resource, step: &Step<'_>) -> Result<MergeOutcome> {
-    let before = res.id();
     match step.op {
-        Op::Smp(doc) => apply_smp(res, doc, SmpMode::default())
-            .map_err(|e| step.src.err(e).for_resource(before)),
-        Op::Json(ops, _) => {
-            res.remember_id();
-            json6902::apply_ops(&mut res.body, ops)
-                .and_then(|_| after_json_patch(res))
-                .map(|_| MergeOutcome::Merged)
-                .map_err(|e| step.src.err(e).for_resource(&before))
-        }
+        Op::Smp(doc) => merge_into(res, doc, SmpMode::default(), step.src),
+        Op::Json(ops, _) => apply_json(res, ops, step.src, true).map(|()| MergeOutcome::Merged),
     }
 }
 

@@ -270,6 +270,17 @@ struct SmpMode {
     use_target_api_version: bool,
 }
 
+/// [`apply_smp`], its error naming the patch and the object as it was.
+fn merge_into(
+    res: &mut Resource,
+    doc: &Value,
+    mode: SmpMode,
+    src: &Source,
+) -> Result<MergeOutcome> {
+    let before = res.id();
+    apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
+}
+
 /// Applies one strategic-merge patch document to `res` (kustomize's Resource.ApplySmPatch):
 /// name and kind are kept unless allowed to change; the namespace is always kept.
 fn apply_smp(
@@ -357,10 +368,7 @@ fn apply_smp_to_set(
         deleted.extend(work.iter().filter(|w| w.2).map(|w| w.0));
     } else {
         for &i in indices {
-            let applied = rm.update(i, |res| {
-                let before = res.id();
-                apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
-            });
+            let applied = rm.update(i, |res| merge_into(res, doc, mode, src));
             match applied {
                 Some(Ok(MergeOutcome::Merged)) | None => {}
                 Some(Ok(MergeOutcome::Deleted)) => deleted.push(i),
@@ -396,6 +404,23 @@ fn apply_smp_to_set(
 
 /// Checks a JSON-patched object and tidies it as kustomize does (an emptied
 /// `metadata.annotations` is removed).
+/// Applies a JSON 6902 op list to one object (remembering its id first when asked, as the
+/// `patches` field does) and checks what is left.
+fn apply_json(
+    res: &mut Resource,
+    ops: &[Value],
+    src: &Source,
+    store_previous_id: bool,
+) -> Result<()> {
+    let before = res.id();
+    if store_previous_id {
+        res.remember_id();
+    }
+    json6902::apply_ops(&mut res.body, ops)
+        .and_then(|_| after_json_patch(res))
+        .map_err(|e| src.err(e).for_resource(&before))
+}
+
 fn after_json_patch(res: &mut Resource) -> std::result::Result<(), String> {
     // kustomize applies JSON patches through JSON: empty values come back as `null`.
     res.empty_nulls.clear();
@@ -435,16 +460,8 @@ fn apply_json_to_selected(
     let matcher = Matcher::new(sel).map_err(|e| src.err(format!("target: {}", e.msg)))?;
     let selected = rm.select(&matcher);
     for &i in &selected {
-        rm.update(i, |res| {
-            let before = res.id();
-            if store_previous_id {
-                res.remember_id();
-            }
-            json6902::apply_ops(&mut res.body, ops)
-                .and_then(|_| after_json_patch(res))
-                .map_err(|e| src.err(e).for_resource(&before))
-        })
-        .transpose()?;
+        rm.update(i, |res| apply_json(res, ops, src, store_previous_id))
+            .transpose()?;
     }
     if selected.is_empty() {
         warn_no_match(rm, src, sel);
@@ -723,10 +740,7 @@ pub fn apply_patches(target: &Target, acc: &mut Accumulator) -> Result<()> {
             (Content::Smp(docs), None) => {
                 for doc in &docs {
                     let i = find_patch_target(&mut acc.rm, doc, &src)?;
-                    let applied = acc.rm.update(i, |res| {
-                        let before = res.id();
-                        apply_smp(res, doc, mode).map_err(|e| src.err(e).for_resource(before))
-                    });
+                    let applied = acc.rm.update(i, |res| merge_into(res, doc, mode, &src));
                     match applied {
                         Some(Ok(MergeOutcome::Merged)) | None => {}
                         Some(Ok(MergeOutcome::Deleted)) => {

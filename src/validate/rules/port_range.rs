@@ -56,6 +56,40 @@ fn int_or_name(o: &Obj<'_>, v: Option<&Value>, path: &dyn Fn() -> String, out: &
     }
 }
 
+/// [`number`] on `parent.field`, reported at `<base>.<field>`.
+fn number_at(
+    o: &Obj<'_>,
+    parent: &Value,
+    field: &str,
+    base: &dyn Fn() -> String,
+    min: i64,
+    out: &mut Sink<'_>,
+) {
+    number(
+        o,
+        parent.field(field),
+        &|| format!("{}.{field}", base()),
+        min,
+        out,
+    );
+}
+
+/// [`int_or_name`] on `parent.field`, reported at `<base>.<field>`.
+fn int_or_name_at(
+    o: &Obj<'_>,
+    parent: &Value,
+    field: &str,
+    base: &dyn Fn() -> String,
+    out: &mut Sink<'_>,
+) {
+    int_or_name(
+        o,
+        parent.field(field),
+        &|| format!("{}.{field}", base()),
+        out,
+    );
+}
+
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     if !is_builtin(o) {
         return;
@@ -64,20 +98,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         if let Some(ports) = c.value.field("ports").and_then(Value::as_array) {
             for (i, p) in ports.iter().enumerate() {
                 let base = || format!("{}.ports[{i}]", c.path);
-                number(
-                    o,
-                    p.field("containerPort"),
-                    &|| format!("{}.containerPort", base()),
-                    1,
-                    out,
-                );
-                number(
-                    o,
-                    p.field("hostPort"),
-                    &|| format!("{}.hostPort", base()),
-                    0,
-                    out,
-                );
+                number_at(o, p, "containerPort", &base, 1, out);
+                number_at(o, p, "hostPort", &base, 0, out);
                 if let Some(n) = p.field("name").and_then(Value::as_str) {
                     if let Some(e) = names::port_name(n) {
                         out.report(
@@ -95,15 +117,22 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 continue;
             };
             for h in ["httpGet", "tcpSocket"] {
-                if let Some(pv) = p.field(h).and_then(|x| x.field("port")) {
-                    int_or_name(o, Some(pv), &|| format!("{}.{probe}.{h}.port", c.path), out);
+                if let Some(handler) = p.field(h) {
+                    int_or_name_at(
+                        o,
+                        handler,
+                        "port",
+                        &|| format!("{}.{probe}.{h}", c.path),
+                        out,
+                    );
                 }
             }
-            if let Some(pv) = p.field("grpc").and_then(|x| x.field("port")) {
-                number(
+            if let Some(grpc) = p.field("grpc") {
+                number_at(
                     o,
-                    Some(pv),
-                    &|| format!("{}.{probe}.grpc.port", c.path),
+                    grpc,
+                    "port",
+                    &|| format!("{}.{probe}.grpc", c.path),
                     1,
                     out,
                 );
@@ -117,20 +146,9 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             };
             for (i, p) in ports.iter().enumerate() {
                 let base = || format!("spec.ports[{i}]");
-                number(o, p.field("port"), &|| format!("{}.port", base()), 1, out);
-                number(
-                    o,
-                    p.field("nodePort"),
-                    &|| format!("{}.nodePort", base()),
-                    0,
-                    out,
-                );
-                int_or_name(
-                    o,
-                    p.field("targetPort"),
-                    &|| format!("{}.targetPort", base()),
-                    out,
-                );
+                number_at(o, p, "port", &base, 1, out);
+                number_at(o, p, "nodePort", &base, 0, out);
+                int_or_name_at(o, p, "targetPort", &base, out);
             }
         }
         "NetworkPolicy" => {
@@ -144,14 +162,8 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                     };
                     for (j, p) in ports.iter().enumerate() {
                         let base = || format!("spec.{dir}[{i}].ports[{j}]");
-                        int_or_name(o, p.field("port"), &|| format!("{}.port", base()), out);
-                        number(
-                            o,
-                            p.field("endPort"),
-                            &|| format!("{}.endPort", base()),
-                            1,
-                            out,
-                        );
+                        int_or_name_at(o, p, "port", &base, out);
+                        number_at(o, p, "endPort", &base, 1, out);
                     }
                 }
             }
