@@ -178,8 +178,6 @@ pub struct Resource {
     pub needs_hash: bool,
     /// Generator behavior against an object of the same id from a base.
     pub behavior: Behavior,
-    /// Names of variables / refs recorded by kustomize-like bookkeeping (e.g. "refBy").
-    pub ref_by: Vec<ResId>,
     /// Name prefixes added by prefix transformers, innermost first (kustomize's
     /// `internal.config.kubernetes.io/prefixes` build annotation).
     pub name_prefixes: Vec<String>,
@@ -205,7 +203,6 @@ impl Resource {
             prev_ids: Vec::new(),
             needs_hash: false,
             behavior: Behavior::Create,
-            ref_by: Vec::new(),
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
             transformations: Vec::new(),

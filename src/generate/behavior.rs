@@ -126,7 +126,6 @@ fn combine(old: &Resource, mut new: Resource, merge_data: bool) -> Resource {
     new.needs_hash = old.needs_hash && new.needs_hash;
     new.behavior = old.behavior;
     new.prev_ids = old.prev_ids.clone();
-    new.ref_by = old.ref_by.clone();
     new.ref_var_names = old.ref_var_names.clone();
     new
 }

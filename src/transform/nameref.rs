@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::config::TransformerConfig;
 use super::fieldspec::{self, CreateKind};
-use super::refs::RefTable;
+use super::refs::{RefSpec, RefTable};
 use crate::error::{Error, Result};
 use crate::resmap::ResMap;
 use crate::resource::{Gvk, ResId, Resource};
@@ -99,8 +99,6 @@ struct Ctx<'a> {
     referrer: &'a Referrer,
     target: &'a Gvk,
     spec: &'a FieldSpec,
-    /// Referral indices found, for `refBy` bookkeeping.
-    found: Vec<usize>,
 }
 
 impl Ctx<'_> {
@@ -198,7 +196,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn set(&mut self, v: &mut Value) -> Result<()> {
+    fn set(&self, v: &mut Value) -> Result<()> {
         match v {
             Value::Null => Ok(()),
             Value::Object(_) => self.set_mapping(v),
@@ -221,12 +219,11 @@ impl Ctx<'_> {
         }
     }
 
-    fn set_scalar(&mut self, v: &mut Value) -> Result<()> {
+    fn set_scalar(&self, v: &mut Value) -> Result<()> {
         let old = fieldspec::scalar_text(v).unwrap_or_default();
         let Some(i) = self.select(&old, None, false)? else {
             return Ok(());
         };
-        self.found.push(i);
         let name = &self.cands[i].cur.name;
         if *name != old {
             *v = Value::String(name.clone());
@@ -234,7 +231,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn set_mapping(&mut self, v: &mut Value) -> Result<()> {
+    fn set_mapping(&self, v: &mut Value) -> Result<()> {
         let Value::Object(m) = v else {
             return Ok(());
         };
@@ -249,7 +246,6 @@ impl Ctx<'_> {
         let Some(i) = self.select(&old, ns.as_deref(), true)? else {
             return Ok(());
         };
-        self.found.push(i);
         let cur = &self.cands[i].cur;
         if cur.name == old && cur.namespace.is_empty() {
             return Ok(());
@@ -297,6 +293,9 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>> {
 }
 
 /// Updates every name reference in `rm` per the table of `tc`.
+///
+/// Each referrer changes only its own fields, reading the candidates (taken beforehand), so
+/// referrers are fixed in parallel; the error reported is the first referrer's in order.
 pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     let table = RefTable::new(tc);
     let cands: Vec<Cand> = rm.iter().map(Cand::of).collect();
@@ -318,57 +317,68 @@ pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
         // Nothing was ever renamed: no reference can change.
         return Ok(());
     }
-    let mut ref_by: Vec<(usize, ResId)> = Vec::new();
-    for i in 0..rm.len() {
-        let Some(r) = rm.get_mut(i) else { continue };
-        let org_gvk = r.orig_id().gvk;
-        let rows: Vec<_> = table.for_referrer(&org_gvk).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let referrer = Referrer {
-            cur: r.id(),
-            prefixes: r.name_prefixes.clone(),
-            suffixes: r.name_suffixes.clone(),
-            role_ref: role_ref_gvk(&r.body),
-            rb_namespaces: role_binding_namespaces(r)?,
-        };
-        let gvk = r.gvk();
-        for row in rows {
-            let mut ctx = Ctx {
-                cands: &cands,
-                by_prev_name: &by_prev_name,
-                by_orig_ns: &by_orig_ns,
-                referrer: &referrer,
-                target: row.target,
-                spec: row.referrer,
-                found: Vec::new(),
-            };
-            // The referrer's current gvk always matches: the spec was selected by its
-            // original gvk above.
-            let spec = FieldSpec {
-                group: String::new(),
-                version: String::new(),
-                kind: String::new(),
-                path: row.referrer.path.clone(),
-                create: row.referrer.create,
-            };
-            fieldspec::apply(&mut r.body, &gvk, &spec, CreateKind::None, &mut |v| {
-                ctx.set(v)
-            })
-            .map_err(|e| {
-                e.for_resource(&referrer.cur)
-                    .at_field(row.referrer.path.replace('/', "."))
-            })?;
-            for f in ctx.found {
-                ref_by.push((f, referrer.cur.clone()));
-            }
+    // The table's rows for each original gvk, found once per gvk rather than per object
+    // (the default table has hundreds of rows and a build a handful of kinds).
+    let mut rows_of: HashMap<Gvk, Vec<RefSpec<'_>>> = HashMap::new();
+    let mut work: Vec<(&mut Resource, usize)> = Vec::new();
+    for r in rm.iter_mut() {
+        let gvk = r.orig_id().gvk;
+        let rows = rows_of
+            .entry(gvk)
+            .or_insert_with_key(|g| table.for_referrer(g).collect());
+        if !rows.is_empty() {
+            work.push((r, 0));
         }
     }
-    for (i, id) in ref_by {
-        if let Some(r) = rm.get_mut(i) {
-            r.ref_by.push(id);
-        }
+    let rows_of = &rows_of;
+    let (cands, by_prev_name, by_orig_ns) = (&cands, &by_prev_name, &by_orig_ns);
+    crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |(r, _)| {
+        let rows = rows_of.get(&r.orig_id().gvk).map_or(&[][..], Vec::as_slice);
+        fix_referrer(r, rows, cands, by_prev_name, by_orig_ns)
+    })
+}
+
+/// Fixes the references of one referrer, `rows` being the table's rows that select it.
+fn fix_referrer(
+    r: &mut Resource,
+    rows: &[RefSpec<'_>],
+    cands: &[Cand],
+    by_prev_name: &HashMap<&str, Vec<usize>>,
+    by_orig_ns: &HashMap<&str, Vec<usize>>,
+) -> Result<()> {
+    let referrer = Referrer {
+        cur: r.id(),
+        prefixes: r.name_prefixes.clone(),
+        suffixes: r.name_suffixes.clone(),
+        role_ref: role_ref_gvk(&r.body),
+        rb_namespaces: role_binding_namespaces(r)?,
+    };
+    let gvk = r.gvk();
+    for row in rows {
+        let ctx = Ctx {
+            cands,
+            by_prev_name,
+            by_orig_ns,
+            referrer: &referrer,
+            target: row.target,
+            spec: row.referrer,
+        };
+        // The referrer's current gvk always matches: the spec was selected by its
+        // original gvk.
+        let spec = FieldSpec {
+            group: String::new(),
+            version: String::new(),
+            kind: String::new(),
+            path: row.referrer.path.clone(),
+            create: row.referrer.create,
+        };
+        fieldspec::apply(&mut r.body, &gvk, &spec, CreateKind::None, &mut |v| {
+            ctx.set(v)
+        })
+        .map_err(|e| {
+            e.for_resource(&referrer.cur)
+                .at_field(row.referrer.path.replace('/', "."))
+        })?;
     }
     Ok(())
 }

@@ -45,7 +45,10 @@ impl<'a> RefTable<'a> {
     }
 
     /// Rows whose referrer selector selects `gvk`, in table order.
-    pub fn for_referrer<'s>(&'s self, gvk: &'s Gvk) -> impl Iterator<Item = RefSpec<'s>> + 's {
+    pub fn for_referrer<'s, 'g>(
+        &'s self,
+        gvk: &'g Gvk,
+    ) -> impl Iterator<Item = RefSpec<'s>> + use<'s, 'g, 'a> {
         self.iter()
             .filter(move |r| super::fieldspec::spec_matches(r.referrer, gvk))
     }

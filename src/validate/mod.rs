@@ -347,16 +347,12 @@ pub fn validate_objects(
         .copied()
         .filter(|r| r.check.is_some() && rules::wanted(r, &opts.policy))
         .collect();
-    // Objects are independent given the index: split them over the available cores, in
-    // shares of at least `PER_THREAD` objects (checking one takes some 15 µs, so a share
-    // is worth more than spawning its thread).
-    const PER_THREAD: usize = 200;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(objs.len() / PER_THREAD)
-        .max(1);
-    let chunk = objs.len().div_ceil(threads.max(1)).max(1);
+    // Objects are independent given the index: they are checked in blocks of `BLOCK`, handed
+    // out to the cores one block at a time. Output order groups objects by kind and kinds cost
+    // very different amounts (a Deployment dozens of times a ConfigMap), so halves of the list
+    // would leave one core idle while the other finishes. A build of fewer than
+    // `par::MIN_ITEMS` blocks is checked on this thread (one object takes some 15 µs).
+    const BLOCK: usize = 32;
     let run = |start: usize, part: &[Resource]| {
         let mut sink = Sink::new(&opts.policy);
         for (i, r) in part.iter().enumerate() {
@@ -374,26 +370,15 @@ pub fn validate_objects(
     for n in notes {
         sink.note(n);
     }
-    if threads <= 1 {
-        sink.merge(run(0, objs));
-    } else {
-        let parts: Vec<Sink<'_>> = std::thread::scope(|s| {
-            let handles: Vec<_> = objs
-                .chunks(chunk)
-                .enumerate()
-                .map(|(k, part)| {
-                    let run = &run;
-                    s.spawn(move || run(k * chunk, part))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Sink::new(&opts.policy)))
-                .collect()
-        });
-        for p in parts {
-            sink.merge(p);
-        }
+    let blocks: Vec<(usize, &[Resource])> = objs
+        .chunks(BLOCK)
+        .enumerate()
+        .map(|(k, part)| (k * BLOCK, part))
+        .collect();
+    let parts = crate::par::map_ordered(&blocks, |&(start, part)| run(start, part));
+    for (part, &(start, objs)) in parts.into_iter().zip(&blocks) {
+        // a block whose worker panicked is checked again here, where the panic surfaces
+        sink.merge(part.unwrap_or_else(|| run(start, objs)));
     }
     let t2 = std::time::Instant::now();
     let mut report = Report {
