@@ -6,12 +6,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Fewest items worth spreading over threads.
 pub const MIN_ITEMS: usize = 8;
 
+/// Threads worth running: the cores this process may use, at most 8. Asked once per
+/// process: on Linux the standard library answers by reading the cgroup files (four system
+/// calls each time), and a build asks at every parallel step.
+pub fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
 /// `f` applied to every item, in parallel when there are enough items and cores; the
 /// results are in the order of `items`. A worker that panics loses its results, which
 /// come back as `None` (callers redo those items on the calling thread, where the panic
 /// is reported as usual).
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = threads();
     if items.len() < MIN_ITEMS || threads < 2 {
         return items.iter().map(|t| Some(f(t))).collect();
     }
@@ -60,7 +68,7 @@ pub fn for_each_mut<T: Send, E: Send>(
     min_chunk: usize,
     f: impl Fn(&mut T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = threads();
     let min_chunk = min_chunk.max(1);
     if threads < 2 || items.len() < 2 * min_chunk {
         return items.iter_mut().try_for_each(f);

@@ -37,6 +37,8 @@ use serde_json::{Map, Value};
 use super::schema::{MergeSchema, SchemaRef};
 use crate::error::Error;
 
+mod direct;
+
 /// A strategic merge patch failure (kustomize's message text where it has one). Converts
 /// into the crate's [`Error`] so callers can add file and resource context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +93,39 @@ pub fn apply_smp(target: &mut Value, patch: &Value, schema: &MergeSchema) -> Res
 /// at the JSON pointers `empty_values`: kyaml drops those from the target where it keeps a
 /// spelled-out `null` (pointers that no longer lead to a null are ignored).
 pub fn apply_smp_with_empty_values(
+    target: &mut Value,
+    patch: &Value,
+    schema: &MergeSchema,
+    empty_values: &[String],
+) -> Result<SmpOutcome> {
+    if direct::applies(target, patch, schema) {
+        #[cfg(debug_assertions)]
+        let by_walker = {
+            let mut t = target.clone();
+            let out = walk_merge(&mut t, patch, schema, empty_values);
+            (out, t)
+        };
+        direct::merge(target, patch, schema);
+        #[cfg(debug_assertions)]
+        {
+            let text = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+            assert!(
+                matches!(by_walker.0, Ok(SmpOutcome::Applied))
+                    && text(&by_walker.1) == text(target),
+                "direct strategic merge differs from the walker's:\npatch  {}\nwalker {:?} {}\ndirect {}",
+                text(patch),
+                by_walker.0,
+                text(&by_walker.1),
+                text(target)
+            );
+        }
+        return Ok(SmpOutcome::Applied);
+    }
+    walk_merge(target, patch, schema, empty_values)
+}
+
+/// The merge by kyaml's walker, in the arena.
+fn walk_merge(
     target: &mut Value,
     patch: &Value,
     schema: &MergeSchema,
