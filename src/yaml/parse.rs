@@ -99,12 +99,89 @@ pub fn parse_stream(src: &str) -> Result<Vec<Doc>, YamlError> {
 /// Like [`parse_stream`]; with `last_key_wins` a repeated mapping key replaces the earlier
 /// value instead of being an error (how kustomize reads kustomization files).
 pub fn parse_stream_with(src: &str, last_key_wins: bool) -> Result<Vec<Doc>, YamlError> {
+    if let Some(docs) = parse_split(src, last_key_wins) {
+        return Ok(docs);
+    }
     // Most manifests are plain block YAML: read those with the fast reader, and everything
     // else (or anything it is unsure of) with the general parser.
     if let Some(docs) = parse_stream_fast(src, last_key_wins) {
         return Ok(docs);
     }
     parse_stream_general(src, last_key_wins)
+}
+
+/// Streams at least this long are read in pieces on all cores when they can be.
+const SPLIT_MIN_BYTES: usize = 96 * 1024;
+/// Smallest piece worth a share of a thread.
+const SPLIT_MIN_PIECE: usize = 16 * 1024;
+
+/// A long multi-document stream (an all-in-one manifest, a file of generated objects) read
+/// by the fast reader in pieces cut at `---` lines, the pieces on all cores, or `None` to
+/// read it whole. Cut only where the pieces cannot affect each other: no anchors anywhere
+/// (aliases, and the alias budget, are the only state a document passes to the next),
+/// no directives (`%` lines), and a cut only at a `---` line alone on its line that is
+/// followed by a mapping key. Any piece the fast reader leaves (or finds an error in) sends
+/// the whole stream down the usual path, so errors and their line numbers are unchanged.
+fn parse_split(src: &str, last_key_wins: bool) -> Option<Vec<Doc>> {
+    let threads = crate::par::threads();
+    if src.len() < SPLIT_MIN_BYTES || threads < 2 {
+        return None;
+    }
+    let b = src.as_bytes();
+    if b.contains(&b'&') || b.first() == Some(&b'%') || src.contains("\n%") {
+        return None;
+    }
+    // cut points: byte offsets of `---` lines, aimed at pieces of equal size
+    let pieces = (threads * 4).min(src.len() / SPLIT_MIN_PIECE).max(1);
+    let mut cuts: Vec<usize> = Vec::with_capacity(pieces);
+    let mut from = 0;
+    for k in 1..pieces {
+        let aim = (src.len() * k / pieces).max(from + 1);
+        let Some(at) = next_document_cut(src, aim) else {
+            break;
+        };
+        if cuts.last() != Some(&at) {
+            cuts.push(at);
+        }
+        from = at;
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    // (text, first line of the piece)
+    let mut parts: Vec<(&str, usize)> = Vec::with_capacity(cuts.len() + 1);
+    let (mut start, mut line) = (0, 1);
+    for &c in &cuts {
+        let piece = &src[start..c];
+        parts.push((piece, line));
+        line += piece.bytes().filter(|&c| c == b'\n').count();
+        start = c;
+    }
+    parts.push((&src[start..], line));
+    let read = crate::par::map_ordered(&parts, |&(text, _)| parse_stream_fast(text, last_key_wins));
+    let mut docs = Vec::new();
+    for (piece, &(_, first_line)) in read.into_iter().zip(&parts) {
+        for mut d in piece.flatten()? {
+            d.line += first_line - 1;
+            docs.push(d);
+        }
+    }
+    Some(docs)
+}
+
+/// The offset of the first `---` line at or after `from` that stands alone on its line
+/// and is followed by a line that starts a mapping key (a letter at column 0).
+fn next_document_cut(src: &str, from: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut at = from;
+    loop {
+        let rel = src.get(at..)?.find("\n---\n")?;
+        let cut = at + rel + 1;
+        if b.get(cut + 4).is_some_and(u8::is_ascii_alphabetic) {
+            return Some(cut);
+        }
+        at = cut;
+    }
 }
 
 /// The documents of `src` as read by the fast reader ([`super::fast`]), or `None` when it
@@ -1019,5 +1096,67 @@ mod tests {
     fn non_utf8_is_reported() {
         let e = decode_utf8(b"a: 1\nb: \xe9t\xe9\n").unwrap_err();
         assert_eq!(e.line, 2);
+    }
+
+    /// A stream long enough to be read in pieces: `n` small objects, the odd ones with an
+    /// empty value, with a comment now and then.
+    fn long_stream(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                let extra = if i % 2 == 1 { "  empty:\n" } else { "" };
+                let tail = if i % 7 == 0 { "# note\n" } else { "" };
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v-{i}\n{extra}{tail}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    }
+
+    fn summary(docs: &[Doc]) -> Vec<(String, usize, Vec<String>)> {
+        docs.iter()
+            .map(|d| {
+                (
+                    serde_json::to_string(&d.value).unwrap_or_default(),
+                    d.line,
+                    d.empty_nulls.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_stream_read_in_pieces_equals_reading_it_whole() {
+        let src = long_stream(3000);
+        assert!(src.len() >= SPLIT_MIN_BYTES);
+        let whole = parse_stream_fast(&src, false).unwrap();
+        assert_eq!(whole.len(), 3000);
+        if crate::par::threads() < 2 {
+            assert!(parse_split(&src, false).is_none());
+            return;
+        }
+        let pieces = parse_split(&src, false).expect("split");
+        assert_eq!(summary(&pieces), summary(&whole));
+        assert_eq!(pieces[2999].line, whole[2999].line);
+        assert!(pieces[2999].line > 20_000);
+    }
+
+    #[test]
+    fn streams_that_pieces_could_change_are_read_whole() {
+        let src = long_stream(3000);
+        // an anchor: aliases in later documents must see the same budget and errors
+        let anchored = src.replacen("k: v-5\n", "k: &a v-5\n", 1);
+        assert!(parse_split(&anchored, false).is_none());
+        // a directive
+        let directive = format!("%YAML 1.2\n---\n{src}");
+        assert!(parse_split(&directive, false).is_none());
+        // short streams
+        assert!(parse_split(&long_stream(10), false).is_none());
+        // an error in one piece: the whole stream is read again and the error is the same
+        let broken = src.replacen("k: v-2500\n", "k: v-2500\n  k: again\n", 1);
+        assert!(parse_split(&broken, false).is_none());
+        let e = parse_stream(&broken).unwrap_err();
+        assert!(e.msg.contains("already defined"), "{e:?}");
+        assert!(e.line > 17_000, "{e:?}");
     }
 }
