@@ -294,9 +294,13 @@ fn apply_smp(
     if mode.allow_name_change || mode.allow_kind_change {
         res.remember_id();
     }
-    let mut patch = doc.clone();
+    // The patch is shared by every object it targets: copied only when its apiVersion
+    // has to become the target's and is not that already.
+    let mut patch = std::borrow::Cow::Borrowed(doc);
     if mode.use_target_api_version
-        && let Value::Object(m) = &mut patch
+        && doc.is_object()
+        && doc.get("apiVersion").and_then(Value::as_str) != Some(res.api_version())
+        && let Value::Object(m) = patch.to_mut()
     {
         m.insert(
             "apiVersion".into(),
