@@ -69,10 +69,21 @@ pub fn run_generators(target: &Target, acc: &mut Accumulator) -> Result<()> {
         }
     }
     specs.extend(plugin::configure(target)?);
-    for configured in specs {
+    // Generating reads files and builds one object from them: done on all cores up front.
+    // Objects join the build in order, and the first failing generator in order is the
+    // one reported.
+    let made = crate::par::map_ordered(&specs, |c| match c {
+        plugin::Configured::Builtin(spec) => Some(generate(&target.loader, spec)),
+        plugin::Configured::Made { .. } => None,
+    });
+    for (configured, made) in specs.into_iter().zip(made) {
         let (resources, file, field) = match configured {
             plugin::Configured::Builtin(spec) => {
-                let r = generate(&target.loader, &spec)?;
+                // (a generator whose worker panicked is run again here, where it surfaces)
+                let r = match made.flatten() {
+                    Some(r) => r?,
+                    None => generate(&target.loader, &spec)?,
+                };
                 (vec![r], spec.file, spec.field)
             }
             plugin::Configured::Made {

@@ -11,6 +11,9 @@ use crate::resmap::{ResMap, norm_id};
 use crate::resource::{ResId, Resource};
 use crate::types::FieldSpec;
 
+/// An object's id before and after the namespace was set (normalised).
+type IdChange = (ResId, ResId);
+
 /// How (Cluster)RoleBinding subjects get the namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SubjectMode {
@@ -89,8 +92,18 @@ impl NamespaceTransformer {
             create: true,
             ..Default::default()
         };
-        for r in rm.iter_mut() {
-            let (before, after) = self.set_one(r, &meta)?;
+        // Each object's fields are set on all cores (an object only changes itself); the
+        // ids are then checked in order, so the error reported is the one the first
+        // offending object gives, as in a loop over the objects.
+        let mut work: Vec<(&mut Resource, Option<Result<IdChange>>)> =
+            rm.iter_mut().map(|r| (r, None)).collect();
+        crate::par::for_each_mut(&mut work, crate::par::LIGHT_CHUNK, |(r, out)| {
+            *out = Some(self.set_one(r, &meta));
+            Ok::<(), Error>(())
+        })?;
+        for (r, out) in work {
+            let Some(out) = out else { continue };
+            let (before, after) = out?;
             if after != before {
                 if let Some(c) = ids.get_mut(&before) {
                     *c = c.saturating_sub(1);
@@ -109,7 +122,7 @@ impl NamespaceTransformer {
     }
 
     /// Sets the namespace of one object; returns its id before and after (normalised).
-    fn set_one(&self, r: &mut Resource, meta: &FieldSpec) -> Result<(ResId, ResId)> {
+    fn set_one(&self, r: &mut Resource, meta: &FieldSpec) -> Result<IdChange> {
         let ns = self.namespace.as_str();
         let unset_only = self.unset_only;
         let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
