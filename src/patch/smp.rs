@@ -281,7 +281,7 @@ impl<'a> View<'a> {
 
     fn field(self, name: &str) -> Option<View<'a>> {
         match self {
-            View::Value(v) => v.as_object()?.get(name).map(View::Value),
+            View::Value(v) => crate::lookup::Lookup::field(v, name).map(View::Value),
             View::Arena(n, id) => match n.get(id) {
                 Some(Node::Map(e)) => e
                     .iter()
@@ -321,13 +321,29 @@ fn untouched(ms: &MergeSchema, v: View<'_>, schema: Option<SchemaRef>, depth: us
         return false;
     }
     let schema_here = || schema.or_else(|| v.resource_schema(ms));
-    let all_entries = |f: &mut dyn FnMut(&str, View<'_>) -> bool| match v {
-        View::Value(Value::Object(m)) => m.iter().all(|(k, c)| f(k, View::Value(c))),
+    // Scalars come through untouched and nulls do not, whatever their schema: the
+    // child's schema is looked up only for collections.
+    let leaf = |c: View<'_>| match c {
+        View::Value(Value::Null) => Some(false),
+        View::Value(Value::Object(_) | Value::Array(_)) => None,
+        View::Value(_) => Some(true),
         View::Arena(n, id) => match n.get(id) {
-            Some(Node::Map(e)) => e.iter().all(|(k, c)| f(k, View::Arena(n, *c))),
-            _ => true,
+            None | Some(Node::Null { .. }) => Some(false),
+            Some(Node::Scalar(_)) => Some(true),
+            Some(Node::Map(_) | Node::Seq(_)) => None,
         },
-        View::Value(_) => true,
+    };
+    let all_entries = |f: &mut dyn FnMut(&str, View<'_>) -> bool| {
+        let mut each =
+            |k: &str, c: View<'_>| depth < MAX_DEPTH && leaf(c).unwrap_or_else(|| f(k, c));
+        match v {
+            View::Value(Value::Object(m)) => m.iter().all(|(k, c)| each(k, View::Value(c))),
+            View::Arena(n, id) => match n.get(id) {
+                Some(Node::Map(e)) => e.iter().all(|(k, c)| each(k, View::Arena(n, *c))),
+                _ => true,
+            },
+            View::Value(_) => true,
+        }
     };
     let items: Vec<View<'_>> = match v {
         View::Value(Value::Null) => return false,

@@ -33,6 +33,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::{MAX_DEPTH, View, merges, scalar_text, untouched};
+use crate::lookup::Lookup;
 use crate::patch::schema::{MergeSchema, SchemaRef};
 
 /// Whether `patch` can be merged into `target` here (see the module notes).
@@ -92,7 +93,7 @@ fn addable(ms: &MergeSchema, pv: &Value, schema: Option<SchemaRef>, depth: usize
 /// walker reads a `$patch` with other fields as the element's own directive, not the list's).
 fn is_delete(item: &Value) -> bool {
     item.as_object()
-        .and_then(|m| m.get("$patch"))
+        .and_then(|m| m.field("$patch"))
         .is_some_and(|v| v.as_str() == Some("delete"))
 }
 
@@ -101,7 +102,7 @@ fn key_tuple<'v>(item: &'v Value, keys: &[Box<str>]) -> Option<Vec<Cow<'v, str>>
     let m = item.as_object()?;
     keys.iter()
         .map(|k| {
-            m.get(&**k)
+            m.field(k)
                 .filter(|v| is_scalar(v))
                 .map(scalar_text)
                 .filter(|t| !t.is_empty())
@@ -138,12 +139,12 @@ fn check(
             let child = |k: &str| schema.and_then(|s| ms.field(s, k));
             p.iter().all(|(k, pv)| {
                 !k.starts_with('$')
-                    && match d.get(k) {
+                    && match d.field(k) {
                         Some(dv) => check(ms, dv, pv, child(k), depth + 1),
                         None => addable(ms, pv, child(k), depth + 1),
                     }
             }) && d.iter().all(|(k, dv)| {
-                p.contains_key(k) || untouched(ms, View::Value(dv), child(k), depth + 1)
+                p.field(k).is_some() || untouched(ms, View::Value(dv), child(k), depth + 1)
             })
         }
         (Value::Array(d), Value::Array(p)) => {
@@ -212,7 +213,7 @@ fn merge_map(
 ) {
     let mut added: Vec<(&String, &Value)> = Vec::new();
     for (k, pv) in p {
-        match d.get_mut(k) {
+        match d.field_mut(k) {
             Some(dv) => merge_node(ms, dv, pv, schema.and_then(|s| ms.field(s, k))),
             None => added.push((k, pv)),
         }
