@@ -298,7 +298,12 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>> {
 /// referrers are fixed in parallel; the error reported is the first referrer's in order.
 pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     let table = RefTable::new(tc);
-    let cands: Vec<Cand> = rm.iter().map(Cand::of).collect();
+    // (a candidate whose worker panicked is taken again here, where the panic surfaces)
+    let cands: Vec<Cand> = crate::par::map_ordered(rm.as_slice(), Cand::of)
+        .into_iter()
+        .zip(rm.iter())
+        .map(|(c, r)| c.unwrap_or_else(|| Cand::of(r)))
+        .collect();
     let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
         let mut seen: Vec<&str> = Vec::new();
@@ -319,21 +324,23 @@ pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     }
     // The table's rows for each original gvk, found once per gvk rather than per object
     // (the default table has hundreds of rows and a build a handful of kinds).
-    let mut rows_of: HashMap<Gvk, Vec<RefSpec<'_>>> = HashMap::new();
+    let mut set_of: HashMap<&Gvk, usize> = HashMap::new();
+    let mut row_sets: Vec<Vec<RefSpec<'_>>> = Vec::new();
     let mut work: Vec<(&mut Resource, usize)> = Vec::new();
-    for r in rm.iter_mut() {
-        let gvk = r.orig_id().gvk;
-        let rows = rows_of
-            .entry(gvk)
-            .or_insert_with_key(|g| table.for_referrer(g).collect());
-        if !rows.is_empty() {
-            work.push((r, 0));
+    for (r, c) in rm.iter_mut().zip(&cands) {
+        let gvk = c.prev.first().map_or(&c.cur.gvk, |p| &p.gvk);
+        let k = *set_of.entry(gvk).or_insert_with(|| {
+            row_sets.push(table.for_referrer(gvk).collect());
+            row_sets.len() - 1
+        });
+        if row_sets.get(k).is_some_and(|rows| !rows.is_empty()) {
+            work.push((r, k));
         }
     }
-    let rows_of = &rows_of;
+    let row_sets = &row_sets;
     let (cands, by_prev_name, by_orig_ns) = (&cands, &by_prev_name, &by_orig_ns);
-    crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |(r, _)| {
-        let rows = rows_of.get(&r.orig_id().gvk).map_or(&[][..], Vec::as_slice);
+    crate::par::for_each_mut(&mut work, crate::par::HEAVY_CHUNK, |(r, k)| {
+        let rows = row_sets.get(*k).map_or(&[][..], Vec::as_slice);
         fix_referrer(r, rows, cands, by_prev_name, by_orig_ns)
     })
 }
