@@ -54,6 +54,11 @@ pub fn render(rm: &ResMap, format: Format) -> Result<String> {
 /// a few hundred objects is already spread over the cores.
 const CHUNK: usize = 64;
 
+/// Chunks rendered per round before their text is written: enough rounds to keep the
+/// text held at a time to a few MB (some 2,000 documents), few enough that the cores are
+/// not stopped and restarted every few hundred documents.
+const GROUP: usize = 32;
+
 /// Room reserved per document of a chunk, so the text is not copied as it grows (a typical
 /// Deployment is 2–3 KiB; reserved pages that are never written cost nothing).
 const RESERVE_PER_DOC: usize = 4096;
@@ -85,7 +90,7 @@ pub fn write_yaml(rm: &ResMap, w: &mut dyn std::io::Write) -> std::io::Result<()
     let objs: &[crate::resource::Resource] = rm.as_slice();
     let chunks: Vec<&[crate::resource::Resource]> = objs.chunks(CHUNK).collect();
     let mut first = true;
-    for group in chunks.chunks(crate::par::MIN_ITEMS) {
+    for group in chunks.chunks(GROUP) {
         let parts = crate::par::map_ordered(group, |c| render_chunk(c));
         for (part, chunk) in parts.into_iter().zip(group) {
             if !first {
