@@ -327,6 +327,20 @@ mod tests {
     }
 
     #[test]
+    fn the_stream_written_in_rounds_equals_one_emitted_whole() {
+        // more documents than one round holds, and a partial last chunk
+        let n = GROUP * CHUNK * 2 + CHUNK + 7;
+        let m = rm((0..n)
+            .map(|i| json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":format!("c{i}")},"data":{"k":i.to_string()}}))
+            .collect());
+        let whole = crate::yaml::emit_stream(m.iter().map(|r| &r.body));
+        let mut out = Vec::new();
+        write_yaml(&m, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+        assert_eq!(render(&m, Format::Yaml).unwrap(), whole);
+    }
+
+    #[test]
     fn json_is_a_list() {
         let m = rm(vec![
             json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}),
