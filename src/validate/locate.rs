@@ -111,20 +111,23 @@ pub fn refine_lines(diags: &mut [Diagnostic]) {
                 best_line: 0,
             });
     }
-    for (file, mut docs) in by_file {
+    // Files are read and scanned on all cores; each file's targets name only its own
+    // diagnostics.
+    let mut files: Vec<(Arc<PathBuf>, HashMap<usize, Vec<Target>>)> = by_file.into_iter().collect();
+    let _ = crate::par::for_each_mut(&mut files, 1, |(file, docs)| {
         if std::fs::metadata(file.as_path()).map_or(true, |m| m.len() > MAX_LOCATE_BYTES) {
-            continue;
+            return Ok::<(), ()>(());
         }
-        let Ok(text) = std::fs::read_to_string(file.as_path()) else {
-            continue;
-        };
-        scan(&text, &mut docs);
-        for targets in docs.values() {
-            for t in targets {
-                if t.best_len > 0 {
-                    diags[t.diag].line = t.best_line;
-                }
-            }
+        if let Ok(text) = std::fs::read_to_string(file.as_path()) {
+            scan(&text, docs);
+        }
+        Ok(())
+    });
+    for t in files.iter().flat_map(|(_, docs)| docs.values().flatten()) {
+        if t.best_len > 0
+            && let Some(d) = diags.get_mut(t.diag)
+        {
+            d.line = t.best_line;
         }
     }
 }
