@@ -84,6 +84,9 @@ enum Frame {
     Seq { idx: usize },
 }
 
+/// A file's targets by the line of the document they are in.
+type TargetsByLine = HashMap<usize, Vec<Target>>;
+
 struct Target {
     diag: usize,
     segs: Vec<PathSeg>,
@@ -93,7 +96,7 @@ struct Target {
 
 /// Replaces each finding's document line by its field's line where the source shows it.
 pub fn refine_lines(diags: &mut [Diagnostic]) {
-    let mut by_file: HashMap<Arc<PathBuf>, HashMap<usize, Vec<Target>>> = HashMap::new();
+    let mut by_file: HashMap<Arc<PathBuf>, TargetsByLine> = HashMap::new();
     for (i, d) in diags.iter().enumerate() {
         let Some(f) = &d.file else { continue };
         if d.line == 0 || d.field.is_empty() {
@@ -113,7 +116,7 @@ pub fn refine_lines(diags: &mut [Diagnostic]) {
     }
     // Files are read and scanned on all cores; each file's targets name only its own
     // diagnostics.
-    let mut files: Vec<(Arc<PathBuf>, HashMap<usize, Vec<Target>>)> = by_file.into_iter().collect();
+    let mut files: Vec<(Arc<PathBuf>, TargetsByLine)> = by_file.into_iter().collect();
     let _ = crate::par::for_each_mut(&mut files, 1, |(file, docs)| {
         if std::fs::metadata(file.as_path()).map_or(true, |m| m.len() > MAX_LOCATE_BYTES) {
             return Ok::<(), ()>(());
@@ -132,7 +135,7 @@ pub fn refine_lines(diags: &mut [Diagnostic]) {
     }
 }
 
-fn scan(text: &str, docs: &mut HashMap<usize, Vec<Target>>) {
+fn scan(text: &str, docs: &mut TargetsByLine) {
     // The fast reader takes plain block YAML; whatever it leaves goes through saphyr from
     // the start again (recording the best line per target is idempotent).
     {
