@@ -230,6 +230,7 @@ fn humanize_serde(msg: &str) -> String {
 
 /// Builds the kustomization in `dir`: the whole pipeline up to (not including) output.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
+    warm_up();
     let loader =
         Loader::new(dir, opts.load_restrictor)?.with_template_vars(opts.template_vars.clone());
     let target = Target::load(loader)?;
@@ -237,6 +238,22 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
     let mut stack = vec![target.clone()];
     let acc = accumulate_target(&target, Accumulator::default(), &mut stack)?;
     finish(&target, acc)
+}
+
+/// Builds the builtin tables every build needs (the merge keys of the Kubernetes types and
+/// kustomize's default field specs, a few milliseconds of parsing) on another core while
+/// this one reads the kustomization and its files. Whoever needs a table first waits for
+/// it; nothing is built twice.
+fn warm_up() {
+    if crate::par::threads() < 2 {
+        return;
+    }
+    let spawned = std::thread::Builder::new().spawn(|| {
+        let _ = crate::patch::MergeSchema::builtin();
+        let _ = crate::transform::config::TransformerConfig::defaults();
+    });
+    // no thread: the tables are built when first needed, as without this
+    drop(spawned);
 }
 
 /// The steps kustomize runs once, at the top level, after accumulation.
