@@ -52,6 +52,16 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
     out
 }
 
+/// [`map_ordered`] for callers that need every result: an item whose worker panicked is
+/// done again on the calling thread, where the panic surfaces.
+pub fn map_all<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_ordered(items, &f)
+        .into_iter()
+        .zip(items)
+        .map(|(r, t)| r.unwrap_or_else(|| f(t)))
+        .collect()
+}
+
 /// Smallest share of a thread for work of a few microseconds per item (setting a label,
 /// rewriting an image): below twice this, spawning threads costs more than it saves.
 pub const LIGHT_CHUNK: usize = 256;
@@ -121,6 +131,12 @@ mod tests {
             if *x % 1000 == 0 { Err(*x) } else { Ok(()) }
         });
         assert_eq!(e, Err(1000));
+    }
+
+    #[test]
+    fn map_all_gives_every_result_in_order() {
+        let items: Vec<u32> = (0..100).collect();
+        assert_eq!(map_all(&items, |x| x + 1), (1..101).collect::<Vec<u32>>());
     }
 
     #[test]

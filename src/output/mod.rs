@@ -91,13 +91,11 @@ pub fn write_yaml(rm: &ResMap, w: &mut dyn std::io::Write) -> std::io::Result<()
     let chunks: Vec<&[crate::resource::Resource]> = objs.chunks(CHUNK).collect();
     let mut first = true;
     for group in chunks.chunks(GROUP) {
-        let parts = crate::par::map_ordered(group, |c| render_chunk(c));
-        for (part, chunk) in parts.into_iter().zip(group) {
+        for part in crate::par::map_all(group, |c| render_chunk(c)) {
             if !first {
                 w.write_all(b"---\n")?;
             }
             first = false;
-            let part = part.unwrap_or_else(|| render_chunk(chunk));
             w.write_all(part.as_bytes())?;
         }
     }

@@ -298,12 +298,7 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>> {
 /// referrers are fixed in parallel; the error reported is the first referrer's in order.
 pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     let table = RefTable::new(tc);
-    // (a candidate whose worker panicked is taken again here, where the panic surfaces)
-    let cands: Vec<Cand> = crate::par::map_ordered(rm.as_slice(), Cand::of)
-        .into_iter()
-        .zip(rm.iter())
-        .map(|(c, r)| c.unwrap_or_else(|| Cand::of(r)))
-        .collect();
+    let cands: Vec<Cand> = crate::par::map_all(rm.as_slice(), Cand::of);
     let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
         let mut seen: Vec<&str> = Vec::new();

@@ -375,10 +375,8 @@ pub fn validate_objects(
         .enumerate()
         .map(|(k, part)| (k * BLOCK, part))
         .collect();
-    let parts = crate::par::map_ordered(&blocks, |&(start, part)| run(start, part));
-    for (part, &(start, objs)) in parts.into_iter().zip(&blocks) {
-        // a block whose worker panicked is checked again here, where the panic surfaces
-        sink.merge(part.unwrap_or_else(|| run(start, objs)));
+    for part in crate::par::map_all(&blocks, |&(start, part)| run(start, part)) {
+        sink.merge(part);
     }
     let t2 = std::time::Instant::now();
     let mut report = Report {
