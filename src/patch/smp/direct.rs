@@ -342,6 +342,13 @@ spec:
         t
     }
 
+    /// A patch of [`DEPLOYMENT`]'s container `app`; `fields` are its fields, indented for it.
+    fn app_patch(fields: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n{fields}"
+        )
+    }
+
     fn refused(target: &str, patch: &str) {
         assert!(
             !applies(&yaml(target), &yaml(patch), MergeSchema::builtin()),
@@ -408,20 +415,13 @@ spec:
     fn delete_elements_remove_their_counterpart() {
         let out = direct(
             DEPLOYMENT,
-            r#"
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  template:
-    spec:
-      containers:
-      - name: app
-        env:
+            &app_patch(
+                r#"        env:
         - {name: DEBUG, $patch: delete}
         - {name: ABSENT, $patch: delete}
         - {name: C, value: "3"}
 "#,
+            ),
         );
         let env = &out["spec"]["template"]["spec"]["containers"][0]["env"];
         assert_eq!(names(env), ["C", "A", "B"]);
@@ -431,19 +431,12 @@ spec:
     fn multi_key_lists_put_new_elements_before_all_target_elements() {
         let out = direct(
             DEPLOYMENT,
-            r#"
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  template:
-    spec:
-      containers:
-      - name: app
-        ports:
+            &app_patch(
+                r#"        ports:
         - {containerPort: 9090, protocol: TCP, name: metrics}
         - {containerPort: 7070, protocol: UDP}
 "#,
+            ),
         );
         let ports = &out["spec"]["template"]["spec"]["containers"][0]["ports"];
         let got: Vec<String> = ports
