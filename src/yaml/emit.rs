@@ -702,6 +702,7 @@ fn is_blankz(b: &[u8], i: usize) -> bool {
 // Scalar analysis (yaml_emitter_analyze_scalar)
 // ---------------------------------------------------------------------------
 
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Analysis {
     multiline: bool,
     block_plain: bool,
@@ -743,6 +744,28 @@ fn analyze(s: &str) -> Analysis {
             other_breaks: false,
         };
     }
+    // Words (most keys and many values: `name`, `containerPort`, `app.kubernetes.io/name`,
+    // `nginx:1.27`): a letter or digit first, then only bytes that need no attention. The
+    // general loop below gives every flag its default for them; its first-character rules
+    // cost more than the rest of such a short string.
+    if b[0].is_ascii_alphanumeric() && b[1..].iter().all(|&c| BORING[usize::from(c)]) {
+        return Analysis {
+            multiline: false,
+            block_plain: true,
+            single_quoted: true,
+            block: true,
+            chars: b.len(),
+            has_lf: false,
+            has_nel: false,
+            other_breaks: false,
+        };
+    }
+    analyze_general(s)
+}
+
+/// [`analyze`] without the shortcut for words (go-yaml's scan, character by character).
+fn analyze_general(s: &str) -> Analysis {
+    let b = s.as_bytes();
     let mut block_indicators = b.starts_with(b"---") || b.starts_with(b"...");
     let mut line_breaks = false;
     let mut special = false;
@@ -1547,6 +1570,44 @@ fn key_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_shortcut_for_words_agrees_with_the_general_scan() {
+        let words = [
+            "a",
+            "name",
+            "containerPort",
+            "app.kubernetes.io/name",
+            "nginx:1.27",
+            "v1",
+            "8080",
+            "0x1F",
+            "1e3",
+            "true",
+            "null",
+            "y",
+            "a-b_c.d/e@f",
+            "x=y",
+            "a%b",
+            "q?",
+            "a!b",
+            "a*b",
+            "a&b",
+            "a|b",
+            "a>b",
+            "a'b",
+            "a\"b",
+            "a,b",
+            "a[b]",
+            "a{b}",
+            "a`b",
+            "a~b",
+            "0---",
+            "a...",
+        ];
+        for w in words {
+            assert_eq!(super::analyze(w), super::analyze_general(w), "{w:?}");
+        }
+    }
     use super::*;
     use serde_json::json;
 
