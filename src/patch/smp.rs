@@ -377,27 +377,41 @@ fn untouched(ms: &MergeSchema, v: View<'_>, schema: Option<SchemaRef>, depth: us
         return false;
     }
     let elem = ms.elements(s);
-    let mut seen: Vec<Vec<Cow<'_, str>>> = Vec::with_capacity(items.len());
-    for item in items {
-        if !item.is_map() {
-            return false;
-        }
-        let mut tuple = Vec::with_capacity(keys.len());
-        for k in keys {
-            match item.field(k).and_then(View::scalar) {
-                Some(t) if !t.is_empty() => tuple.push(t),
-                _ => return false,
-            }
-        }
-        if seen.contains(&tuple) {
-            return false;
-        }
-        seen.push(tuple);
-        if !untouched(ms, item, elem, depth + 1) {
-            return false;
-        }
+    distinct_tuples(items.iter().copied(), keys).is_some()
+        && items
+            .iter()
+            .all(|&item| untouched(ms, item, elem, depth + 1))
+}
+
+/// The merge-key texts of a list element: a map with every key set to a non-empty scalar.
+fn key_tuple<'a>(item: View<'a>, keys: &[Box<str>]) -> Option<Vec<Cow<'a, str>>> {
+    if !item.is_map() {
+        return None;
     }
-    true
+    keys.iter()
+        .map(|k| {
+            item.field(k)
+                .and_then(View::scalar)
+                .filter(|t| !t.is_empty())
+        })
+        .collect()
+}
+
+/// The key tuples of a list's elements, when every element has one and no two share it
+/// (the walker would de-duplicate or re-order the list otherwise).
+fn distinct_tuples<'a>(
+    items: impl IntoIterator<Item = View<'a>>,
+    keys: &[Box<str>],
+) -> Option<Vec<Vec<Cow<'a, str>>>> {
+    let mut out: Vec<Vec<Cow<'a, str>>> = Vec::new();
+    for item in items {
+        let t = key_tuple(item, keys)?;
+        if out.contains(&t) {
+            return None;
+        }
+        out.push(t);
+    }
+    Some(out)
 }
 
 fn merge_in_arena(

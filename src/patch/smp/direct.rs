@@ -32,7 +32,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::{MAX_DEPTH, View, merges, scalar_text, untouched};
+use super::{MAX_DEPTH, View, distinct_tuples, key_tuple, merges, untouched};
 use crate::lookup::Lookup;
 use crate::patch::schema::{MergeSchema, SchemaRef};
 
@@ -97,32 +97,6 @@ fn is_delete(item: &Value) -> bool {
         .is_some_and(|v| v.as_str() == Some("delete"))
 }
 
-/// The merge-key texts of a list element: a map with every key set to a non-empty scalar.
-fn key_tuple<'v>(item: &'v Value, keys: &[Box<str>]) -> Option<Vec<Cow<'v, str>>> {
-    let m = item.as_object()?;
-    keys.iter()
-        .map(|k| {
-            m.field(k)
-                .filter(|v| is_scalar(v))
-                .map(scalar_text)
-                .filter(|t| !t.is_empty())
-        })
-        .collect()
-}
-
-/// The key tuples of a list's elements, when every element has one and no two share it.
-fn distinct_tuples<'v>(items: &'v [Value], keys: &[Box<str>]) -> Option<Vec<Vec<Cow<'v, str>>>> {
-    let mut out: Vec<Vec<Cow<'v, str>>> = Vec::with_capacity(items.len());
-    for item in items {
-        let t = key_tuple(item, keys)?;
-        if out.contains(&t) {
-            return None;
-        }
-        out.push(t);
-    }
-    Some(out)
-}
-
 fn check(
     ms: &MergeSchema,
     dest: &Value,
@@ -158,7 +132,10 @@ fn check(
                 return false;
             }
             let elem = ms.elements(s);
-            let (Some(dt), Some(pt)) = (distinct_tuples(d, keys), distinct_tuples(p, keys)) else {
+            let (Some(dt), Some(pt)) = (
+                distinct_tuples(d.iter().map(View::Value), keys),
+                distinct_tuples(p.iter().map(View::Value), keys),
+            ) else {
                 return false;
             };
             let mut matched = vec![false; d.len()];
@@ -233,11 +210,14 @@ fn merge_list(
 ) -> Vec<Value> {
     // Which target element each patch element merges into (tuples were checked distinct).
     let which: Vec<Option<usize>> = {
-        let dt: Vec<Option<Vec<Cow<'_, str>>>> = dest.iter().map(|v| key_tuple(v, keys)).collect();
+        let dt: Vec<Option<Vec<Cow<'_, str>>>> = dest
+            .iter()
+            .map(|v| key_tuple(View::Value(v), keys))
+            .collect();
         patch
             .iter()
             .map(|pv| {
-                let t = key_tuple(pv, keys);
+                let t = key_tuple(View::Value(pv), keys);
                 t.and_then(|t| dt.iter().position(|x| x.as_ref() == Some(&t)))
             })
             .collect()
@@ -292,7 +272,7 @@ fn merge_list(
 
 #[cfg(test)]
 mod tests {
-    use super::super::walk_merge;
+    use super::super::{scalar_text, walk_merge};
     use super::*;
 
     fn yaml(s: &str) -> Value {
