@@ -1,7 +1,13 @@
-//! Data parallelism for the few places where it pays: reading and parsing many input
-//! files. Work is handed out item by item to one thread per core (at most 8) and the
-//! results come back in input order, so callers stay deterministic.
+//! Data parallelism for the stages where it pays. Work is handed out to one thread per
+//! core (at most 8): the calling thread and `threads() - 1` pool threads that are started
+//! once, at the first parallel step, and live as long as the process. Results come back in
+//! input order, so callers stay deterministic.
+//!
+//! Why a pool and not a thread per step: a build takes some forty parallel steps, and a
+//! fresh thread costs its creation and, worse, a fresh allocator heap that takes its
+//! memory from pages the kernel has to fault in; pool threads keep theirs warm.
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 /// Fewest items worth spreading over threads.
 pub const MIN_ITEMS: usize = 8;
@@ -10,7 +16,7 @@ pub const MIN_ITEMS: usize = 8;
 /// process: on Linux the standard library answers by reading the cgroup files (four system
 /// calls each time), and a build asks at every parallel step.
 pub fn threads() -> usize {
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    static THREADS: OnceLock<usize> = OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
 }
 
@@ -19,32 +25,34 @@ pub fn threads() -> usize {
 /// come back as `None` (callers redo those items on the calling thread, where the panic
 /// is reported as usual).
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
-    let threads = threads();
-    if items.len() < MIN_ITEMS || threads < 2 {
+    if items.len() < MIN_ITEMS {
         return items.iter().map(|t| Some(f(t))).collect();
     }
     let next = AtomicUsize::new(0);
-    let done: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(items.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(t) = items.get(i) else { break };
-                        mine.push((i, f(t)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
+    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    let ran = broadcast(&|| {
+        let mut mine = Vec::new();
+        // a panic stops this thread's share; what it finished is kept, the rest is left
+        // to the other threads or comes back as `None`
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(t) = items.get(i) else { break };
+                mine.push((i, f(t)));
+            }
+        }));
+        if let Ok(mut all) = done.lock() {
+            all.append(&mut mine);
+        }
     });
+    if !ran {
+        return items.iter().map(|t| Some(f(t))).collect();
+    }
     let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    for (i, r) in done.into_iter().flatten() {
+    let done = done
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for (i, r) in done {
         if let Some(slot) = out.get_mut(i) {
             *slot = Some(r);
         }
@@ -63,7 +71,7 @@ pub fn map_all<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 }
 
 /// Smallest share of a thread for work of a few microseconds per item (setting a label,
-/// rewriting an image): below twice this, spawning threads costs more than it saves.
+/// rewriting an image): below twice this, handing work out costs more than it saves.
 pub const LIGHT_CHUNK: usize = 256;
 /// Smallest share of a thread for work of tens of microseconds per item (a strategic
 /// merge of a Deployment).
@@ -72,7 +80,8 @@ pub const HEAVY_CHUNK: usize = 16;
 /// Runs `f` on every item, in parallel chunks of at least `min_chunk` items when there
 /// are enough items and cores ([`LIGHT_CHUNK`], [`HEAVY_CHUNK`]). Returns the error of the
 /// first failing item in slice order (as a sequential loop would, though later items may
-/// also have been changed, which callers abandon anyway).
+/// also have been changed, which callers abandon anyway). A panic in `f` reaches the
+/// caller, after every thread has let go of the items.
 pub fn for_each_mut<T: Send, E: Send>(
     items: &mut [T],
     min_chunk: usize,
@@ -80,28 +89,200 @@ pub fn for_each_mut<T: Send, E: Send>(
 ) -> Result<(), E> {
     let threads = threads();
     let min_chunk = min_chunk.max(1);
-    if threads < 2 || items.len() < 2 * min_chunk {
+    if threads < 2 || items.len() < 2 * min_chunk || in_job() {
         return items.iter_mut().try_for_each(f);
     }
-    let chunk = items.len().div_ceil(threads).max(min_chunk);
-    let f = &f;
-    let errors: Vec<Option<E>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks_mut(chunk)
-            .map(|part| scope.spawn(move || part.iter_mut().try_for_each(f).err()))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| match w.join() {
-                Ok(e) => e,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+    // a few chunks per thread, so a thread slowed by the machine does not hold up the rest
+    let chunk = items.len().div_ceil(threads * 4).max(min_chunk);
+    let parts: Vec<Mutex<&mut [T]>> = items.chunks_mut(chunk).map(Mutex::new).collect();
+    let errors: Vec<Mutex<Option<E>>> = parts.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let panicked: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
+    let ran = broadcast(&|| loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let (Some(part), Some(error)) = (parts.get(i), errors.get(i)) else {
+            break;
+        };
+        let (Ok(mut part), Ok(mut error)) = (part.lock(), error.lock()) else {
+            break;
+        };
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            part.iter_mut().try_for_each(&f).err()
+        }));
+        match run {
+            Ok(e) => *error = e,
+            Err(payload) => {
+                if let Ok(mut first) = panicked.lock() {
+                    first.get_or_insert(payload);
+                }
+            }
+        }
     });
-    match errors.into_iter().flatten().next() {
+    if !ran {
+        drop(parts);
+        return items.iter_mut().try_for_each(f);
+    }
+    if let Some(payload) = panicked.into_inner().ok().flatten() {
+        std::panic::resume_unwind(payload);
+    }
+    match errors
+        .into_iter()
+        .find_map(|e| e.into_inner().ok().flatten())
+    {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+// --- the pool ------------------------------------------------------------------------------------
+
+thread_local! {
+    /// Set while this thread runs its share of a parallel step: a step started from inside
+    /// one runs inline (the pool threads are taken).
+    static IN_JOB: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn in_job() -> bool {
+    IN_JOB.with(|c| c.get())
+}
+
+/// A job as the pool threads see it: the caller's closure with its lifetime erased.
+/// [`broadcast`] does not return (nor unwind) before every pool thread that took the job
+/// has finished it, so the pointer never outlives what it points to.
+#[derive(Clone, Copy)]
+struct Job(*const (dyn Fn() + Sync + 'static));
+// SAFETY: the closure is `Sync`, so calling it from several threads is allowed; the
+// pointer is only dereferenced while `broadcast` keeps the closure alive (see `Job`).
+unsafe impl Send for Job {}
+
+struct State {
+    job: Option<Job>,
+    /// Counts the jobs handed out, so a pool thread takes each job once.
+    serial: u64,
+    /// Pool threads inside the current job.
+    running: usize,
+}
+
+struct Pool {
+    state: Mutex<State>,
+    posted: Condvar,
+    finished: Condvar,
+    /// Held by the thread whose job the pool runs; others run inline instead of waiting.
+    busy: Mutex<()>,
+}
+
+fn pool() -> Option<&'static Pool> {
+    static POOL: OnceLock<Option<&'static Pool>> = OnceLock::new();
+    *POOL.get_or_init(|| {
+        let workers = threads().saturating_sub(1);
+        if workers == 0 {
+            return None;
+        }
+        let pool: &'static Pool = Box::leak(Box::new(Pool {
+            state: Mutex::new(State {
+                job: None,
+                serial: 0,
+                running: 0,
+            }),
+            posted: Condvar::new(),
+            finished: Condvar::new(),
+            busy: Mutex::new(()),
+        }));
+        let mut started = 0;
+        for n in 0..workers {
+            let spawned = std::thread::Builder::new()
+                .name(format!("stackgen-par-{n}"))
+                .spawn(move || work(pool));
+            if spawned.is_ok() {
+                started += 1;
+            }
+        }
+        (started > 0).then_some(pool)
+    })
+}
+
+/// The pool's state, also after a panic elsewhere: nothing panics while holding it, and
+/// the bookkeeping must go on (a caller is waiting for it).
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A pool thread: waits for a job it has not run yet, runs it, reports back.
+fn work(pool: &'static Pool) {
+    IN_JOB.with(|c| c.set(true));
+    let mut seen = 0;
+    loop {
+        let job = {
+            let mut state = lock(&pool.state);
+            loop {
+                match state.job {
+                    Some(job) if state.serial != seen => {
+                        seen = state.serial;
+                        state.running += 1;
+                        break job;
+                    }
+                    _ => state = pool.posted.wait(state).unwrap_or_else(|p| p.into_inner()),
+                }
+            }
+        };
+        // SAFETY: `broadcast` keeps the closure alive until `running` is back to zero.
+        let f = unsafe { &*job.0 };
+        // a panic is the job's business (it records what it lost); the thread carries on
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let mut state = lock(&pool.state);
+        state.running -= 1;
+        if state.running == 0 {
+            pool.finished.notify_all();
+        }
+    }
+}
+
+/// Runs `f` on this thread and on every pool thread that is free to take it, and returns
+/// when all of them are done. `f` shares out the work itself (an atomic counter), so it
+/// does not matter how many threads join in. Returns false, without running `f`, when
+/// there is no pool or it is in use (a parallel step inside another, or another thread's
+/// step): the caller then does the work inline.
+fn broadcast(f: &(dyn Fn() + Sync)) -> bool {
+    if in_job() {
+        return false;
+    }
+    let Some(pool) = pool() else { return false };
+    let Ok(_busy) = pool.busy.try_lock() else {
+        return false;
+    };
+    // SAFETY: only the lifetime is erased; `Finish` below waits, also when `f` panics on
+    // this thread, until no pool thread uses the pointer any more.
+    let job = Job(unsafe {
+        std::mem::transmute::<*const (dyn Fn() + Sync + '_), *const (dyn Fn() + Sync + 'static)>(f)
+    });
+    {
+        let mut state = lock(&pool.state);
+        state.job = Some(job);
+        state.serial += 1;
+    }
+    pool.posted.notify_all();
+
+    /// Withdraws the job and waits for the pool threads that took it.
+    struct Finish(&'static Pool);
+    impl Drop for Finish {
+        fn drop(&mut self) {
+            IN_JOB.with(|c| c.set(false));
+            let mut state = lock(&self.0.state);
+            state.job = None;
+            while state.running > 0 {
+                state = self
+                    .0
+                    .finished
+                    .wait(state)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+        }
+    }
+    let finish = Finish(pool);
+    IN_JOB.with(|c| c.set(true));
+    f();
+    drop(finish);
+    true
 }
 
 #[cfg(test)]
@@ -143,5 +324,74 @@ mod tests {
     fn few_items_run_inline() {
         let out = map_ordered(&[1, 2, 3], |x| x + 1);
         assert_eq!(out, vec![Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn nested_steps_run_inline_and_stay_correct() {
+        let outer: Vec<u32> = (0..64).collect();
+        let sums = map_all(&outer, |&n| {
+            let inner: Vec<u32> = (0..n + 8).collect();
+            map_all(&inner, |x| x * 2).iter().sum::<u32>()
+        });
+        for (n, s) in outer.iter().zip(sums) {
+            assert_eq!(s, (0..n + 8).map(|x| x * 2).sum::<u32>());
+        }
+    }
+
+    #[test]
+    fn steps_from_several_threads_at_once_all_finish() {
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..4u32)
+                .map(|t| {
+                    scope.spawn(move || {
+                        for round in 0..50u32 {
+                            let items: Vec<u32> = (0..200).collect();
+                            let out = map_all(&items, |x| x + t + round);
+                            assert!(
+                                out.iter()
+                                    .enumerate()
+                                    .all(|(i, x)| *x == i as u32 + t + round)
+                            );
+                            let mut more = items.clone();
+                            for_each_mut(&mut more, 16, |x| {
+                                *x += 1;
+                                Ok::<(), ()>(())
+                            })
+                            .unwrap();
+                            assert!(more.iter().enumerate().all(|(i, x)| *x == i as u32 + 1));
+                        }
+                    })
+                })
+                .collect();
+            for r in runs {
+                r.join().unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn a_panic_in_a_step_reaches_the_caller_and_the_pool_carries_on() {
+        let mut items: Vec<u32> = (0..4000).collect();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for_each_mut(&mut items, 16, |x| {
+                if *x == 3999 {
+                    panic!("item 3999");
+                }
+                Ok::<(), ()>(())
+            })
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"item 3999"));
+        // map_all redoes what a panicking worker lost; the item that panics does so inline
+        let items: Vec<u32> = (0..1000).collect();
+        let flaky = std::sync::atomic::AtomicBool::new(true);
+        let out = map_all(&items, |x| {
+            if *x == 500 && flaky.swap(false, Ordering::Relaxed) {
+                panic!("once");
+            }
+            x + 1
+        });
+        assert_eq!(out, (1..1001).collect::<Vec<u32>>());
+        assert_eq!(map_all(&items, |x| x * 3)[999], 2997);
     }
 }
