@@ -18,6 +18,7 @@ pub mod diff;
 pub mod error;
 pub mod generate;
 pub mod graph;
+pub mod hashing;
 pub mod import;
 pub mod loader;
 pub mod lookup;

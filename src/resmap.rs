@@ -1,5 +1,5 @@
 //! An ordered collection of resources with id lookups.
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use crate::error::{Error, Result};
 use crate::resource::{ResId, Resource};
@@ -105,7 +105,7 @@ impl ResMap {
     fn index(&mut self) -> &mut HashMap<ResId, usize> {
         let list = &self.list;
         self.index.get_or_insert_with(|| {
-            let mut index = HashMap::with_capacity(list.len());
+            let mut index = HashMap::with_capacity_and_hasher(list.len(), Default::default());
             for (i, r) in list.iter().enumerate() {
                 index.insert(norm_id(&r.id()), i);
             }
@@ -116,17 +116,24 @@ impl ResMap {
     /// Appends all of `other`, checking for id collisions against the hash index.
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
         self.notes.extend(other.notes);
+        self.index().reserve(other.list.len());
+        self.list.reserve(other.list.len());
         for r in other.list {
             let id = norm_id(&r.id());
             let next = self.list.len();
-            if let Some(&i) = self.index().get(&id) {
-                return Err(Error::duplicate_id(
-                    &r.id().to_string(),
-                    &self.list[i].origin.to_string(),
-                    &r.origin.to_string(),
-                ));
+            match self.index().entry(id) {
+                std::collections::hash_map::Entry::Occupied(taken) => {
+                    let i = *taken.get();
+                    return Err(Error::duplicate_id(
+                        &r.id().to_string(),
+                        &self.list[i].origin.to_string(),
+                        &r.origin.to_string(),
+                    ));
+                }
+                std::collections::hash_map::Entry::Vacant(free) => {
+                    free.insert(next);
+                }
             }
-            self.index().insert(id, next);
             if let Some(names) = &mut self.names {
                 for n in all_names(&r) {
                     let v = names.entry(n.to_string()).or_default();
@@ -162,7 +169,8 @@ impl ResMap {
     fn names_index(&mut self) -> &HashMap<String, Vec<usize>> {
         let list = &self.list;
         self.names.get_or_insert_with(|| {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len());
+            let mut m: HashMap<String, Vec<usize>> =
+                HashMap::with_capacity_and_hasher(list.len(), Default::default());
             for (i, r) in list.iter().enumerate() {
                 for n in all_names(r) {
                     let v = m.entry(n.to_string()).or_default();

@@ -205,7 +205,7 @@ pub fn generate(loader: &Loader, spec: &Spec) -> Result<Resource> {
         files: &a.files,
     };
     let pairs = kv::load(loader, &sources).map_err(ctx)?;
-    let mut seen: std::collections::HashMap<&str, &str> = Default::default();
+    let mut seen: crate::hashing::HashMap<&str, &str> = Default::default();
     for p in &pairs {
         kv::check_key(&p.key).map_err(|m| {
             let mut e = Error::msg(format!(

@@ -17,7 +17,7 @@
 //! into Argo CD hooks (e.g. a database migration Job before the sync).
 pub mod refs;
 
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use serde_json::Value;
 
@@ -147,7 +147,7 @@ struct Index<'a> {
 
 impl<'a> Index<'a> {
     fn new(list: &'a [Resource]) -> Index<'a> {
-        let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
         for (i, r) in list.iter().enumerate() {
             by_name.entry((r.kind(), r.name())).or_default().push(i);
         }
@@ -184,7 +184,7 @@ fn eff(ns: &str) -> &str {
 pub fn edges(rm: &ResMap) -> Vec<Edge> {
     let list = rm.as_slice();
     let idx = Index::new(list);
-    let mut crds: HashMap<(String, String), usize> = HashMap::new();
+    let mut crds: HashMap<(String, String), usize> = HashMap::default();
     for (i, r) in list.iter().enumerate() {
         if r.kind() == "CustomResourceDefinition" {
             let spec = r.body.get("spec");

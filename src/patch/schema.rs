@@ -19,7 +19,7 @@
 //! kustomize (Deployments then have their lists replaced too, unless the file defines
 //! them); build that with [`MergeSchema::from_openapi_documents`]. CRDs listed under
 //! `crds:` give kustomize no merge keys (only name-reference configuration).
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -89,8 +89,8 @@ impl MergeSchema {
         };
         let mut b = CustomBuilder {
             out: &mut out,
-            def_ids: HashMap::new(),
-            defs: HashMap::new(),
+            def_ids: HashMap::default(),
+            defs: HashMap::default(),
         };
         for doc in docs {
             let Some(defs) = doc.get("definitions") else {

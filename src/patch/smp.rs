@@ -29,8 +29,8 @@
 //! The engine copies both documents into an arena of nodes so that it can share nodes the
 //! way kyaml shares YAML node pointers (a patch map that is added to the target is also
 //! walked against itself, which is how nested directives in added content are honoured).
+use crate::hashing::HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -1234,7 +1234,7 @@ impl Walker<'_> {
     /// Each element's merge-key texts, patch elements first, de-duplicated.
     fn element_values(&self, dest: Id, origin: Option<Id>, keys: &[String]) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = vec![];
-        let mut seen: HashSet<Vec<String>> = HashSet::new();
+        let mut seen: HashSet<Vec<String>> = HashSet::default();
         for src in [origin, Some(dest)].into_iter().flatten() {
             let Some(items) = self.seq_items(src) else {
                 continue;
@@ -1268,7 +1268,7 @@ impl Walker<'_> {
     /// The texts of a primitive list's elements, patch elements first, de-duplicated.
     fn primitive_values(&self, dest: Id, origin: Option<Id>) -> Vec<Vec<String>> {
         let mut out = vec![];
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::default();
         for src in [origin, Some(dest)].into_iter().flatten() {
             let Some(items) = self.seq_items(src) else {
                 continue;

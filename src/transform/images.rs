@@ -125,7 +125,7 @@ impl Matcher {
 type PlainGroup = (
     usize,
     Vec<usize>,
-    std::collections::HashMap<String, Vec<usize>>,
+    crate::hashing::HashMap<String, Vec<usize>>,
 );
 
 struct EntryIndex {

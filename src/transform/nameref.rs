@@ -5,8 +5,8 @@
 //! object it refers to is found among those that ever had that name (a hash index, not a
 //! scan), narrowed like kustomize does — by kind, by namespace, by the roleRef's kind, then
 //! by sharing the referrer's prefixes and suffixes — and the field gets the current name.
+use crate::hashing::HashMap;
 use crate::lookup::Lookup;
-use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -299,7 +299,7 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>> {
 pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     let table = RefTable::new(tc);
     let cands: Vec<Cand> = crate::par::map_all(rm.as_slice(), Cand::of);
-    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_prev_name: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, c) in cands.iter().enumerate() {
         let mut seen: Vec<&str> = Vec::new();
         for p in &c.prev {
@@ -309,7 +309,7 @@ pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
             }
         }
     }
-    let mut by_orig_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_orig_ns: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, c) in cands.iter().enumerate() {
         by_orig_ns.entry(c.orig_ns.as_str()).or_default().push(i);
     }
@@ -319,7 +319,7 @@ pub fn fix(rm: &mut ResMap, tc: &TransformerConfig) -> Result<()> {
     }
     // The table's rows for each original gvk, found once per gvk rather than per object
     // (the default table has hundreds of rows and a build a handful of kinds).
-    let mut set_of: HashMap<&Gvk, usize> = HashMap::new();
+    let mut set_of: HashMap<&Gvk, usize> = HashMap::default();
     let mut row_sets: Vec<Vec<RefSpec<'_>>> = Vec::new();
     let mut work: Vec<(&mut Resource, usize)> = Vec::new();
     for (r, c) in rm.iter_mut().zip(&cands) {

@@ -1,6 +1,6 @@
 //! `namespace` (kustomize's NamespaceTransformer).
+use crate::hashing::HashMap;
 use crate::lookup::Lookup;
-use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -83,7 +83,8 @@ impl NamespaceTransformer {
             return Ok(());
         }
         // Current ids, counted, to detect two objects ending up with the same id.
-        let mut ids: HashMap<ResId, usize> = HashMap::with_capacity(rm.len());
+        let mut ids: HashMap<ResId, usize> =
+            HashMap::with_capacity_and_hasher(rm.len(), Default::default());
         for r in rm.iter() {
             *ids.entry(norm_id(&r.id())).or_default() += 1;
         }

@@ -1,5 +1,5 @@
 //! `replicas` (kustomize's ReplicaCountTransformer).
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,7 +34,7 @@ pub fn apply_all(entries: &[Replica], field_specs: &[FieldSpec], rm: &mut ResMap
     if entries.is_empty() {
         return Ok(());
     }
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
     for (i, e) in entries.iter().enumerate() {
         by_name.entry(e.name.as_str()).or_default().push(i);
     }

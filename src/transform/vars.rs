@@ -12,7 +12,7 @@
 //!   `$(NAME)` in a `varReference` field is replaced. A field that is exactly `$(NAME)`
 //!   takes the value with its type (a number stays a number); inside a longer string the
 //!   value is formatted. Unknown `$(X)` stay as they are; `$$` is a literal `$`.
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 
 use serde_json::Value;
 
@@ -153,7 +153,7 @@ fn value_path(path: &str) -> Vec<String> {
 
 /// The value of each var, read from the object that remembered it.
 fn var_values(acc: &Accumulator) -> Result<Vec<(String, Value)>> {
-    let mut owner: HashMap<&str, usize> = HashMap::new();
+    let mut owner: HashMap<&str, usize> = HashMap::default();
     for (i, r) in acc.rm.iter().enumerate() {
         for name in &r.ref_var_names {
             owner.entry(name.as_str()).or_insert(i);
@@ -202,7 +202,7 @@ pub fn resolve_vars(acc: &mut Accumulator) -> Result<()> {
         return Ok(());
     }
     let map: HashMap<&str, &Value> = values.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut used: HashMap<String, usize> = HashMap::default();
     let specs: Vec<FieldSpec> = acc.tc.var_reference.clone();
     for r in acc.rm.iter_mut() {
         let gvk = r.gvk();
@@ -357,7 +357,7 @@ mod tests {
 
     fn run(input: &str, vars: &[(&str, Value)]) -> Value {
         let map: HashMap<&str, &Value> = vars.iter().map(|(k, v)| (*k, v)).collect();
-        let mut used = HashMap::new();
+        let mut used = HashMap::default();
         expand(input, &map, &mut used)
     }
 

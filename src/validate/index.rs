@@ -1,7 +1,7 @@
 //! An index of the objects of one build, made once, so that rules look things up instead of
 //! scanning every object for every object.
+use crate::hashing::HashMap;
 use crate::lookup::Lookup;
-use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 

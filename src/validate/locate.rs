@@ -6,7 +6,7 @@
 //! the deepest key of its field path that exists in the source (a field that a patch added
 //! or that is missing maps to its nearest existing parent; an object from a generator keeps
 //! its origin).
-use std::collections::HashMap;
+use crate::hashing::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -96,7 +96,7 @@ struct Target {
 
 /// Replaces each finding's document line by its field's line where the source shows it.
 pub fn refine_lines(diags: &mut [Diagnostic]) {
-    let mut by_file: HashMap<Arc<PathBuf>, TargetsByLine> = HashMap::new();
+    let mut by_file: HashMap<Arc<PathBuf>, TargetsByLine> = HashMap::default();
     for (i, d) in diags.iter().enumerate() {
         let Some(f) = &d.file else { continue };
         if d.line == 0 || d.field.is_empty() {
@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn lines() {
         let text = "a: 1\n---\nkind: X\nspec:\n  list:\n  - name: a\n  - name: b\n    image: x\n";
-        let mut docs = HashMap::new();
+        let mut docs = HashMap::default();
         docs.insert(
             2,
             vec![Target {

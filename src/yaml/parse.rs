@@ -306,7 +306,7 @@ enum Frame {
         /// when the mapping ends.
         map: Vec<(String, Value)>,
         /// hashes of the keys once the mapping is large, to find duplicates without scanning
-        key_hashes: Option<std::collections::HashSet<u64>>,
+        key_hashes: Option<crate::hashing::HashSet<u64>>,
         /// line of each key, for duplicate-key messages
         key_lines: Vec<usize>,
         pending_key: Option<(String, usize, bool)>,
@@ -646,7 +646,7 @@ impl Builder {
                         if let Some(h) = key_hashes {
                             h.insert(hash_key(&key));
                         } else if map.len() + 1 >= LINEAR_KEYS {
-                            let mut h: std::collections::HashSet<u64> =
+                            let mut h: crate::hashing::HashSet<u64> =
                                 map.iter().map(|(k, _)| hash_key(k)).collect();
                             h.insert(hash_key(&key));
                             *key_hashes = Some(h);
@@ -673,7 +673,7 @@ fn hash_key(k: &str) -> u64 {
 /// The index of `key` among a mapping's entries so far.
 fn find_key(
     entries: &[(String, Value)],
-    hashes: Option<&std::collections::HashSet<u64>>,
+    hashes: Option<&crate::hashing::HashSet<u64>>,
     key: &str,
 ) -> Option<usize> {
     if let Some(h) = hashes

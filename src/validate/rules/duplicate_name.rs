@@ -1,7 +1,7 @@
 //! S017: duplicate names where the API server wants unique ones (containers, volumes,
 //! ports), or unnamed ports where a Service has several.
+use crate::hashing::HashSet;
 use crate::lookup::Lookup;
-use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -30,7 +30,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     }
     if let Some((spec, base)) = pod_spec(o) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for c in containers(spec, base) {
             if !c.name.is_empty() && !seen.insert(c.name) {
                 out.report(
@@ -40,7 +40,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                     format!("duplicate container name {:?}", c.name),
                 );
             }
-            let mut ports = HashSet::new();
+            let mut ports = HashSet::default();
             if let Some(ps) = c.value.field("ports").and_then(Value::as_array) {
                 for (i, p) in ps.iter().enumerate() {
                     if let Some(n) = p.field("name").and_then(Value::as_str) {
@@ -56,7 +56,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
                 }
             }
         }
-        let mut vols = HashSet::new();
+        let mut vols = HashSet::default();
         if let Some(vs) = spec.field("volumes").and_then(Value::as_array) {
             for (i, v) in vs.iter().enumerate() {
                 if let Some(n) = v.field("name").and_then(Value::as_str) {
@@ -76,7 +76,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         let Some(ps) = o.get(&["spec", "ports"]).and_then(Value::as_array) else {
             return;
         };
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         for (i, p) in ps.iter().enumerate() {
             match p
                 .field("name")

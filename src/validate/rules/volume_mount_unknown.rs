@@ -1,6 +1,6 @@
 //! S018: a volumeMount naming a volume the pod does not have.
+use crate::hashing::HashSet;
 use crate::lookup::Lookup;
-use std::collections::HashSet;
 
 use serde_json::Value;
 
