@@ -54,15 +54,23 @@ pub fn set_entries(
     // Objects are independent: spread them over the cores.
     crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
         let gvk = r.gvk();
+        // The specs for this kind, picked once rather than once per pair (most name other
+        // kinds: the default label specs list some forty).
+        let mine: Vec<&FieldSpec> = specs
+            .iter()
+            .filter(|fs| fieldspec::spec_matches(fs, &gvk))
+            .collect();
         // Pair by pair, as kustomize does: a spec's path may run through another spec's map
         // (`spec/selector` and `spec/selector/matchLabels`), so the order of entries depends
         // on it.
         for (k, v) in &keys {
-            let done = fieldspec::apply_all(&mut r.body, &gvk, specs, CreateKind::Map, &mut |n| {
-                fieldspec::set_entry(n, k, v)
-            });
-            if let Err(e) = done {
-                return Err(e.for_resource(r.id()));
+            for fs in &mine {
+                let done = fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Map, &mut |n| {
+                    fieldspec::set_entry(n, k, v)
+                });
+                if let Err(e) = done {
+                    return Err(e.for_resource(r.id()));
+                }
             }
         }
         Ok(())

@@ -11,8 +11,9 @@ use crate::resmap::{ResMap, norm_id};
 use crate::resource::{ResId, Resource};
 use crate::types::FieldSpec;
 
-/// An object's id before and after the namespace was set (normalised).
-type IdChange = (ResId, ResId);
+/// An object's id before and after the namespace was set (normalised), or the error that
+/// setting it gave.
+type IdChange = (ResId, Result<ResId>);
 
 /// How (Cluster)RoleBinding subjects get the namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,12 +83,6 @@ impl NamespaceTransformer {
         if self.namespace.is_empty() {
             return Ok(());
         }
-        // Current ids, counted, to detect two objects ending up with the same id.
-        let mut ids: HashMap<ResId, usize> =
-            HashMap::with_capacity_and_hasher(rm.len(), Default::default());
-        for r in rm.iter() {
-            *ids.entry(norm_id(&r.id())).or_default() += 1;
-        }
         let meta = FieldSpec {
             path: "metadata/namespace".into(),
             create: true,
@@ -96,22 +91,35 @@ impl NamespaceTransformer {
         // Each object's fields are set on all cores (an object only changes itself); the
         // ids are then checked in order, so the error reported is the one the first
         // offending object gives, as in a loop over the objects.
-        let mut work: Vec<(&mut Resource, Option<Result<IdChange>>)> =
+        let mut work: Vec<(&mut Resource, Option<IdChange>)> =
             rm.iter_mut().map(|r| (r, None)).collect();
         crate::par::for_each_mut(&mut work, crate::par::LIGHT_CHUNK, |(r, out)| {
             *out = Some(self.set_one(r, &meta));
             Ok::<(), Error>(())
         })?;
-        for (r, out) in work {
-            let Some(out) = out else { continue };
-            let (before, after) = out?;
+        let changes: Vec<(&Resource, IdChange)> = work
+            .into_iter()
+            .filter_map(|(r, out)| Some((&*r, out?)))
+            .collect();
+        // Current ids, counted (borrowed from the changes), to detect two objects ending
+        // up with the same id: the ids before, then moved one object at a time.
+        let mut ids: HashMap<&ResId, usize> =
+            HashMap::with_capacity_and_hasher(changes.len() * 2, Default::default());
+        for (_, (before, _)) in &changes {
+            *ids.entry(before).or_default() += 1;
+        }
+        for (r, (before, after)) in &changes {
+            let after = match after {
+                Ok(after) => after,
+                Err(e) => return Err(e.clone()),
+            };
             if after != before {
-                if let Some(c) = ids.get_mut(&before) {
+                if let Some(c) = ids.get_mut(before) {
                     *c = c.saturating_sub(1);
                 }
-                *ids.entry(after.clone()).or_default() += 1;
+                *ids.entry(after).or_default() += 1;
             }
-            if ids.get(&after).copied().unwrap_or(0) != 1 {
+            if ids.get(after).copied().unwrap_or(0) != 1 {
                 return Err(Error::msg(format!(
                     "setting namespace {:?} makes two objects {after}: ids must stay unique",
                     self.namespace
@@ -123,12 +131,23 @@ impl NamespaceTransformer {
     }
 
     /// Sets the namespace of one object; returns its id before and after (normalised).
-    fn set_one(&self, r: &mut Resource, meta: &FieldSpec) -> Result<IdChange> {
+    fn set_one(&self, r: &mut Resource, meta: &FieldSpec) -> IdChange {
+        let current = r.id();
+        let before = norm_id(&current);
+        let after = self.set_fields(r, meta, current, &before);
+        (before, after)
+    }
+
+    fn set_fields(
+        &self,
+        r: &mut Resource,
+        meta: &FieldSpec,
+        current: ResId,
+        before: &ResId,
+    ) -> Result<ResId> {
         let ns = self.namespace.as_str();
         let unset_only = self.unset_only;
         let mut set = |v: &mut Value| set_ns(v, ns, unset_only);
-        let current = r.id();
-        let before = norm_id(&current);
         let gvk = current.gvk.clone();
         // what `store_previous_id` records, without building the id again
         r.prev_ids.push(current);
@@ -157,8 +176,7 @@ impl NamespaceTransformer {
                 res_err(e).with_hint("namespace field specs must target scalar fields")
             })?;
         }
-        let after = norm_id(&r.id());
-        Ok((before, after))
+        Ok(norm_id(&r.id()))
     }
 
     fn subjects_hack(

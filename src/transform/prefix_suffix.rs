@@ -55,10 +55,12 @@ impl PrefixSuffixTransformer {
 }
 
 fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result<()> {
-    for r in rm.iter_mut() {
+    // Objects are independent: spread them over the cores (the first error in object
+    // order is the one reported, as in a loop).
+    crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
         let org = r.orig_id();
         if skipped(&org) {
-            continue;
+            return Ok(());
         }
         for fs in specs {
             if !org.gvk.is_selected_by(&fs_gvk(fs)) {
@@ -83,6 +85,6 @@ fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result
             })
             .map_err(|e| e.for_resource(&shown))?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
