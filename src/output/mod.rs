@@ -52,27 +52,29 @@ pub fn render(rm: &ResMap, format: Format) -> Result<String> {
 
 /// Documents rendered per piece of work when writing a build: small enough that a build of
 /// a few hundred objects is already spread over the cores.
-const CHUNK: usize = 64;
+const CHUNK: usize = 32;
 
-/// Chunks rendered per round before their text is written: enough rounds to keep the
-/// text held at a time to a few MB (some 2,000 documents), few enough that the cores are
-/// not stopped and restarted every few hundred documents.
-const GROUP: usize = 32;
+/// Chunks rendered per round before their text is written, per core: the text of a round
+/// is written before the next is rendered into the same buffers, so the memory the output
+/// takes stays at one round's worth (fresh memory is not free: the kernel faults it in
+/// page by page), and the cores are stopped once per some 250 documents.
+const GROUP_PER_THREAD: usize = 4;
 
 /// Room reserved per document of a chunk, so the text is not copied as it grows (a typical
 /// Deployment is 2–3 KiB; reserved pages that are never written cost nothing).
 const RESERVE_PER_DOC: usize = 4096;
 
-/// The YAML of one chunk of objects, as [`crate::yaml::emit_stream`] writes it.
-fn render_chunk(objs: &[crate::resource::Resource]) -> String {
-    let mut out = String::with_capacity(objs.len() * RESERVE_PER_DOC);
+/// Renders the YAML of one chunk of objects, as [`crate::yaml::emit_stream`] writes it,
+/// into `out` (emptied first; its room is kept from round to round).
+fn render_chunk(objs: &[crate::resource::Resource], out: &mut String) {
+    out.clear();
+    out.reserve(objs.len() * RESERVE_PER_DOC);
     for (i, r) in objs.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        crate::yaml::emit_document(&r.body, &mut out);
+        crate::yaml::emit_document(&r.body, out);
     }
-    out
 }
 
 /// The YAML stream of `rm`, byte for byte what [`crate::yaml::emit_stream`] writes.
@@ -89,9 +91,19 @@ fn render_yaml(rm: &ResMap) -> String {
 pub fn write_yaml(rm: &ResMap, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let objs: &[crate::resource::Resource] = rm.as_slice();
     let chunks: Vec<&[crate::resource::Resource]> = objs.chunks(CHUNK).collect();
+    let group = GROUP_PER_THREAD * crate::par::threads();
+    let mut bufs: Vec<(&[crate::resource::Resource], String)> = Vec::new();
     let mut first = true;
-    for group in chunks.chunks(GROUP) {
-        for part in crate::par::map_all(group, |c| render_chunk(c)) {
+    for round in chunks.chunks(group) {
+        bufs.resize_with(round.len(), || (&[], String::new()));
+        for (slot, c) in bufs.iter_mut().zip(round) {
+            slot.0 = c;
+        }
+        let Ok(()) = crate::par::for_each_mut(&mut bufs, 1, |(c, out)| {
+            render_chunk(c, out);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        for (_, part) in &bufs {
             if !first {
                 w.write_all(b"---\n")?;
             }
@@ -327,7 +339,7 @@ mod tests {
     #[test]
     fn the_stream_written_in_rounds_equals_one_emitted_whole() {
         // more documents than one round holds, and a partial last chunk
-        let n = GROUP * CHUNK * 2 + CHUNK + 7;
+        let n = GROUP_PER_THREAD * crate::par::threads() * CHUNK * 2 + CHUNK + 7;
         let m = rm((0..n)
             .map(|i| json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":format!("c{i}")},"data":{"k":i.to_string()}}))
             .collect());
