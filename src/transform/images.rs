@@ -1,4 +1,5 @@
 //! `images` (kustomize's ImageTagTransformer and its `image` name matching).
+use crate::lookup::Lookup;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -368,7 +369,9 @@ pub fn apply_all(entries: &[Image], field_specs: &[FieldSpec], rm: &mut ResMap) 
             .into_iter()
             .map(|(orig, times)| run_entries(orig, times, entries, &matchers, &index))
             .collect();
-        restore(&mut r.body, &finals);
+        // each placeholder is in the object once: the walk stops when all are back
+        let mut left = finals.len();
+        restore(&mut r.body, &finals, &mut left);
         Ok(())
     })
 }
@@ -397,15 +400,20 @@ fn mark(v: &mut Value, locs: &mut Vec<(Value, u8)>, second: bool) -> Result<()> 
 
 /// [`legacy_walk`]'s traversal, marking instead of rewriting.
 fn mark_legacy(v: &mut Value, locs: &mut Vec<(Value, u8)>) -> Result<()> {
+    // Every node of every object is visited: scalars are skipped here rather than in a
+    // call of their own.
     match v {
         Value::Object(map) => {
             for (k, child) in map.iter_mut() {
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
                 mark_legacy(child, locs)?;
                 if (k == "containers" || k == "initContainers")
                     && let Value::Array(items) = child
                 {
                     for c in items {
-                        if let Some(img) = c.get_mut("image") {
+                        if let Some(img) = c.field_mut("image") {
                             mark(img, locs, false)?;
                         }
                     }
@@ -415,7 +423,9 @@ fn mark_legacy(v: &mut Value, locs: &mut Vec<(Value, u8)>) -> Result<()> {
         }
         Value::Array(items) => {
             for c in items {
-                mark_legacy(c, locs)?;
+                if matches!(c, Value::Object(_) | Value::Array(_)) {
+                    mark_legacy(c, locs)?;
+                }
             }
             Ok(())
         }
@@ -449,23 +459,34 @@ fn run_entries(
 }
 
 /// Puts the final values back where the placeholders are.
-fn restore(v: &mut Value, finals: &[Value]) {
+fn restore(v: &mut Value, finals: &[Value], left: &mut usize) {
     match v {
         Value::Object(m) => {
             if m.len() == 1
-                && let Some(Value::Number(n)) = m.get(MARK)
+                && let Some(Value::Number(n)) = m.field(MARK)
                 && let Some(f) = n.as_u64().and_then(|i| finals.get(i as usize))
             {
                 *v = f.clone();
+                *left = left.saturating_sub(1);
                 return;
             }
             for child in m.values_mut() {
-                restore(child, finals);
+                if *left == 0 {
+                    return;
+                }
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    restore(child, finals, left);
+                }
             }
         }
         Value::Array(items) => {
             for c in items {
-                restore(c, finals);
+                if *left == 0 {
+                    return;
+                }
+                if matches!(c, Value::Object(_) | Value::Array(_)) {
+                    restore(c, finals, left);
+                }
             }
         }
         _ => {}
