@@ -62,9 +62,19 @@ pub fn apply(
     if !spec_matches(fs, gvk) {
         return Ok(());
     }
-    let path = fs.path.strip_prefix('/').unwrap_or(&fs.path);
-    walk(obj, Some(path), fs.create, create_kind, set)
-        .map_err(|e| e.at_field(fs.path.replace('/', ".")))
+    apply_path(obj, &fs.path, fs.create, create_kind, set)
+}
+
+/// [`apply`] for a path already known to apply to `obj` (no kind to match).
+pub fn apply_path(
+    obj: &mut Value,
+    path: &str,
+    create: bool,
+    create_kind: CreateKind,
+    set: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    let rel = path.strip_prefix('/').unwrap_or(path);
+    walk(obj, Some(rel), create, create_kind, set).map_err(|e| e.at_field(path.replace('/', ".")))
 }
 
 /// Applies `set` for every spec of `specs`, in order.
@@ -87,6 +97,20 @@ pub fn apply_all(
 /// common case.
 fn first_segment(path: &str) -> (Cow<'_, str>, Option<&str>) {
     // A plain byte loop: segments are a few bytes long, too short for `find` to pay off.
+    // Nearly every path has no backslash: up to the first slash, that is all there is to
+    // check.
+    for (i, &c) in path.as_bytes().iter().enumerate() {
+        match c {
+            b'/' => return (Cow::Borrowed(&path[..i]), Some(&path[i + 1..])),
+            b'\\' => return first_segment_escaped(path),
+            _ => {}
+        }
+    }
+    (Cow::Borrowed(path), None)
+}
+
+/// [`first_segment`] for a path with a backslash before its first slash.
+fn first_segment_escaped(path: &str) -> (Cow<'_, str>, Option<&str>) {
     let b = path.as_bytes();
     for i in 0..b.len() {
         if b[i] == b'/' && (i == 0 || b[i - 1] != b'\\') {
@@ -246,6 +270,9 @@ mod tests {
         assert_eq!(first_segment("/x"), (Cow::Borrowed(""), Some("x")));
         assert_eq!(first_segment("abc"), (Cow::Borrowed("abc"), None));
         assert_eq!(first_segment("a/"), (Cow::Borrowed("a"), Some("")));
+        assert_eq!(first_segment("a\\b/c"), (Cow::Borrowed("a\\b"), Some("c")));
+        assert_eq!(first_segment("a\\/b\\/c"), (Cow::Borrowed("a/b/c"), None));
+        assert_eq!(first_segment("\\"), (Cow::Borrowed("\\"), None));
     }
 
     #[test]

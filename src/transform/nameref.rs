@@ -355,7 +355,6 @@ fn fix_referrer(
         role_ref: role_ref_gvk(&r.body),
         rb_namespaces: role_binding_namespaces(r)?,
     };
-    let gvk = r.gvk();
     for row in rows {
         let ctx = Ctx {
             cands,
@@ -367,16 +366,13 @@ fn fix_referrer(
         };
         // The referrer's current gvk always matches: the spec was selected by its
         // original gvk.
-        let spec = FieldSpec {
-            group: String::new(),
-            version: String::new(),
-            kind: String::new(),
-            path: row.referrer.path.clone(),
-            create: row.referrer.create,
-        };
-        fieldspec::apply(&mut r.body, &gvk, &spec, CreateKind::None, &mut |v| {
-            ctx.set(v)
-        })
+        fieldspec::apply_path(
+            &mut r.body,
+            &row.referrer.path,
+            row.referrer.create,
+            CreateKind::None,
+            &mut |v| ctx.set(v),
+        )
         .map_err(|e| {
             e.for_resource(&referrer.cur)
                 .at_field(row.referrer.path.replace('/', "."))
