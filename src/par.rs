@@ -6,7 +6,7 @@
 //! Why a pool and not a thread per step: a build takes some forty parallel steps, and a
 //! fresh thread costs its creation and, worse, a fresh allocator heap that takes its
 //! memory from pages the kernel has to fault in; pool threads keep theirs warm.
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 
 /// Fewest items worth spreading over threads.
@@ -169,6 +169,10 @@ struct Pool {
     finished: Condvar,
     /// Held by the thread whose job the pool runs; others run inline instead of waiting.
     busy: Mutex<()>,
+    /// `State::serial` and `State::running`, readable without the lock, for threads that
+    /// spin a little before they sleep (see [`spin_until`]).
+    posted_serial: AtomicU64,
+    running_hint: AtomicUsize,
 }
 
 fn pool() -> Option<&'static Pool> {
@@ -187,6 +191,8 @@ fn pool() -> Option<&'static Pool> {
             posted: Condvar::new(),
             finished: Condvar::new(),
             busy: Mutex::new(()),
+            posted_serial: AtomicU64::new(0),
+            running_hint: AtomicUsize::new(0),
         }));
         let mut started = 0;
         for n in 0..workers {
@@ -207,6 +213,23 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// How long a thread looks for what it waits on before it sleeps.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(250);
+
+/// Waits, awake, until `done` holds or [`SPIN`] has passed (the caller checks again
+/// under its lock either way).
+fn spin_until(done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while start.elapsed() <= SPIN {
+        for _ in 0..64 {
+            if done() {
+                return;
+            }
+            std::hint::spin_loop();
+        }
+    }
+}
+
 /// A pool thread: waits for a job it has not run yet, runs it, reports back.
 fn work(pool: &'static Pool) {
     IN_JOB.with(|c| c.set(true));
@@ -214,12 +237,23 @@ fn work(pool: &'static Pool) {
     loop {
         let job = {
             let mut state = lock(&pool.state);
+            let mut spun = false;
             loop {
                 match state.job {
                     Some(job) if state.serial != seen => {
                         seen = state.serial;
                         state.running += 1;
+                        pool.running_hint.store(state.running, Ordering::Release);
                         break job;
+                    }
+                    _ if !spun => {
+                        // the next step usually follows within microseconds: look for it
+                        // awake before going to sleep (waking a sleeping thread costs more
+                        // than many such steps on this machine kind)
+                        drop(state);
+                        spin_until(|| pool.posted_serial.load(Ordering::Acquire) != seen);
+                        spun = true;
+                        state = lock(&pool.state);
                     }
                     _ => state = pool.posted.wait(state).unwrap_or_else(|p| p.into_inner()),
                 }
@@ -231,6 +265,7 @@ fn work(pool: &'static Pool) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         let mut state = lock(&pool.state);
         state.running -= 1;
+        pool.running_hint.store(state.running, Ordering::Release);
         if state.running == 0 {
             pool.finished.notify_all();
         }
@@ -259,6 +294,7 @@ fn broadcast(f: &(dyn Fn() + Sync)) -> bool {
         let mut state = lock(&pool.state);
         state.job = Some(job);
         state.serial += 1;
+        pool.posted_serial.store(state.serial, Ordering::Release);
     }
     pool.posted.notify_all();
 
@@ -269,6 +305,11 @@ fn broadcast(f: &(dyn Fn() + Sync)) -> bool {
             IN_JOB.with(|c| c.set(false));
             let mut state = lock(&self.0.state);
             state.job = None;
+            if state.running > 0 {
+                drop(state);
+                spin_until(|| self.0.running_hint.load(Ordering::Acquire) == 0);
+                state = lock(&self.0.state);
+            }
             while state.running > 0 {
                 state = self
                     .0
