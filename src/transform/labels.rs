@@ -65,9 +65,13 @@ pub fn set_entries(
         // on it.
         for (k, v) in &keys {
             for fs in &mine {
-                let done = fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Map, &mut |n| {
-                    fieldspec::set_entry(n, k, v)
-                });
+                let done = fieldspec::apply_path(
+                    &mut r.body,
+                    &fs.path,
+                    fs.create,
+                    CreateKind::Map,
+                    &mut |n| fieldspec::set_entry(n, k, v),
+                );
                 if let Err(e) = done {
                     return Err(e.for_resource(r.id()));
                 }

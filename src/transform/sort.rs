@@ -100,7 +100,10 @@ fn legacy_sort(rm: &mut ResMap, first: &[String], last: &[String]) {
         .into_iter()
         .map(Some)
         .collect();
-    *rm.as_mut_vec() = order.into_iter().filter_map(|i| list[i].take()).collect();
+    *rm.as_mut_vec() = order
+        .into_iter()
+        .filter_map(|i| list.get_mut(i).and_then(Option::take))
+        .collect();
 }
 
 /// kustomize's `legacyResIDSortString`: `Kind.version.group|namespace|name` with
