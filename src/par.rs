@@ -94,20 +94,20 @@ pub fn for_each_mut<T: Send, E: Send>(
     }
     // a few chunks per thread, so a thread slowed by the machine does not hold up the rest
     let chunk = items.len().div_ceil(threads * 4).max(min_chunk);
-    let parts: Vec<Mutex<&mut [T]>> = items.chunks_mut(chunk).map(Mutex::new).collect();
-    let errors: Vec<Mutex<Option<E>>> = parts.iter().map(|_| Mutex::new(None)).collect();
+    // each chunk with the first error its items gave
+    let parts: Vec<Mutex<(&mut [T], Option<E>)>> = items
+        .chunks_mut(chunk)
+        .map(|c| Mutex::new((c, None)))
+        .collect();
     let next = AtomicUsize::new(0);
     let panicked: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
     let ran = broadcast(&|| loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let (Some(part), Some(error)) = (parts.get(i), errors.get(i)) else {
-            break;
-        };
-        let (Ok(mut part), Ok(mut error)) = (part.lock(), error.lock()) else {
-            break;
-        };
+        let Some(part) = parts.get(i) else { break };
+        let Ok(mut part) = part.lock() else { break };
+        let (chunk, error) = &mut *part;
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            part.iter_mut().try_for_each(&f).err()
+            chunk.iter_mut().try_for_each(&f).err()
         }));
         match run {
             Ok(e) => *error = e,
@@ -125,9 +125,9 @@ pub fn for_each_mut<T: Send, E: Send>(
     if let Some(payload) = panicked.into_inner().ok().flatten() {
         std::panic::resume_unwind(payload);
     }
-    match errors
+    match parts
         .into_iter()
-        .find_map(|e| e.into_inner().ok().flatten())
+        .find_map(|p| p.into_inner().ok().and_then(|(_, e)| e))
     {
         Some(e) => Err(e),
         None => Ok(()),
