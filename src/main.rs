@@ -367,8 +367,9 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
-    small_pages_only();
+    // Linux runs them from `.init_array`, before the runtime's first allocation.
+    #[cfg(not(target_os = "linux"))]
+    process_settings();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -958,6 +959,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// does not name).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// The process settings, made before `main`: the Rust runtime allocates before `main`
+/// runs (thread info, arguments), and that first allocation makes mimalloc reserve and
+/// touch its arena. Set from `main`, the huge-page setting came too late for those first
+/// pages: two 2 MiB huge pages were faulted in and zeroed on every run (about 2 ms and
+/// 2 MiB of peak memory at 100 services; see docs/performance.md).
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static PROCESS_SETTINGS: extern "C" fn() = process_settings;
+
+extern "C" fn process_settings() {
+    small_pages_only();
+    keep_freed_memory();
+}
+
 /// Tells mimalloc never to hand freed pages back to the kernel while we run. By default it
 /// purges memory that has stayed free for a second; a large build frees and reallocates in
 /// waves (parse, patch, render), so the same pages were purged and faulted in again, each
@@ -966,8 +982,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// MB more peak memory. Builds that finish in under a second never purged anyway. A
 /// short-lived command gives everything back when it exits.
 fn keep_freed_memory() {
-    // SAFETY: called first thing in `main`, before any other thread exists (mimalloc's
-    // options are not thread-safe); it only stores a number mimalloc reads when it purges.
+    // SAFETY: called before `main` (from `.init_array`), before any other thread exists
+    // (mimalloc's options are not thread-safe); it only stores a number mimalloc reads
+    // when it purges.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
@@ -1018,15 +1035,35 @@ mod tests {
     }
 
     #[test]
-    fn keep_freed_memory_sets_mimallocs_purge_delay() {
-        // SAFETY: reads and writes a mimalloc option; no other test touches them.
-        let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            // purge_delay's default in the mimalloc v3 that libmimalloc-sys builds, so the
-            // index names the right option
-            assert_eq!(before, 1000);
+    fn process_settings_ran_before_main() {
+        // The test harness is this binary too, so `.init_array` ran before the runtime's
+        // first allocation: no huge page anywhere in the process, purging off.
+        // SAFETY: reads a mimalloc option.
+        let purge = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(purge, -1);
+        #[cfg(target_os = "linux")]
+        {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap();
+            if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+                assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+            }
+            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+            for line in smaps.lines().filter(|l| l.starts_with("AnonHugePages:")) {
+                assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+            }
         }
+    }
+
+    #[test]
+    fn keep_freed_memory_sets_mimallocs_purge_delay() {
+        // The index sits just before an option the -sys crate names (mimalloc v3 keeps
+        // its options' numbers stable, retiring old ones as `deprecated_*`).
+        assert_eq!(
+            MI_OPTION_PURGE_DELAY,
+            libmimalloc_sys::mi_option_use_numa_nodes - 1
+        );
         keep_freed_memory();
+        // SAFETY: reads a mimalloc option.
         let after = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         assert_eq!(after, -1);
     }
