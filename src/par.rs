@@ -25,7 +25,17 @@ pub fn threads() -> usize {
 /// come back as `None` (callers redo those items on the calling thread, where the panic
 /// is reported as usual).
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
-    if items.len() < MIN_ITEMS {
+    map_ordered_from(MIN_ITEMS, items, f)
+}
+
+/// [`map_ordered`] for items that are each worth a thread's share: spread over threads
+/// from `min_items` items on (pieces of one long file, rather than small objects).
+pub fn map_ordered_from<T: Sync, R: Send>(
+    min_items: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<Option<R>> {
+    if items.len() < min_items.max(2) {
         return items.iter().map(|t| Some(f(t))).collect();
     }
     let next = AtomicUsize::new(0);

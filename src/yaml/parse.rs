@@ -111,9 +111,9 @@ pub fn parse_stream_with(src: &str, last_key_wins: bool) -> Result<Vec<Doc>, Yam
 }
 
 /// Streams at least this long are read in pieces on all cores when they can be.
-const SPLIT_MIN_BYTES: usize = 96 * 1024;
+const SPLIT_MIN_BYTES: usize = 32 * 1024;
 /// Smallest piece worth a share of a thread.
-const SPLIT_MIN_PIECE: usize = 16 * 1024;
+const SPLIT_MIN_PIECE: usize = 8 * 1024;
 
 /// A long multi-document stream (an all-in-one manifest, a file of generated objects) read
 /// by the fast reader in pieces cut at `---` lines, the pieces on all cores, or `None` to
@@ -158,7 +158,9 @@ fn parse_split(src: &str, last_key_wins: bool) -> Option<Vec<Doc>> {
         start = c;
     }
     parts.push((&src[start..], line));
-    let read = crate::par::map_ordered(&parts, |&(text, _)| parse_stream_fast(text, last_key_wins));
+    let read = crate::par::map_ordered_from(2, &parts, |&(text, _)| {
+        parse_stream_fast(text, last_key_wins)
+    });
     let mut docs = Vec::new();
     for (piece, &(_, first_line)) in read.into_iter().zip(&parts) {
         for mut d in piece.flatten()? {
@@ -1152,6 +1154,15 @@ mod tests {
         assert!(parse_split(&directive, false).is_none());
         // short streams
         assert!(parse_split(&long_stream(10), false).is_none());
+        // a stream just long enough is cut into a few pieces (fewer than `par::MIN_ITEMS`),
+        // and they read as the whole does
+        let short = long_stream(SPLIT_MIN_BYTES / 60);
+        assert!(short.len() >= SPLIT_MIN_BYTES && short.len() < 2 * SPLIT_MIN_BYTES);
+        if crate::par::threads() >= 2 {
+            let pieces = parse_split(&short, false).expect("split");
+            let whole = parse_stream_fast(&short, false).unwrap();
+            assert_eq!(summary(&pieces), summary(&whole));
+        }
         // an error in one piece: the whole stream is read again and the error is the same
         let broken = src.replacen("k: v-2500\n", "k: v-2500\n  k: again\n", 1);
         assert!(parse_split(&broken, false).is_none());
