@@ -459,24 +459,24 @@ fn emit(rm: &ResMap, out: &OutputFlags) -> anyhow::Result<()> {
     write_output(out.output.as_ref(), text.as_bytes())
 }
 
-/// [`write_output`] for a writer callback, buffered. Rendering cannot fail, so only an I/O
-/// error can stop the stream part way.
+/// [`write_output`] for a writer callback that writes large pieces (so the writer is not
+/// buffered). Rendering cannot fail, so only an I/O error can stop the stream part way.
 fn write_with(
     path: Option<&PathBuf>,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     match path {
         Some(p) => {
-            let file = std::fs::File::create(p)
+            let mut file = std::fs::File::create(p)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            f(&mut w)
-                .and_then(|_| w.flush())
+            f(&mut file)
+                .and_then(|_| file.flush())
                 .with_context(|| format!("cannot write {}", p.display()))
         }
         None => {
-            let stdout = std::io::stdout().lock();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout);
+            // Stdout's own line buffer passes pieces that end in a line break straight
+            // through.
+            let mut w = std::io::stdout().lock();
             match f(&mut w).and_then(|_| w.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
