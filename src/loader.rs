@@ -8,7 +8,9 @@
 //! Absolute paths are refused under `RootOnly`. URLs are always refused: stackgen never
 //! touches the network.
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use crate::hashing::HashSet;
 
 use crate::error::{Error, Result};
 
@@ -42,6 +44,10 @@ pub struct Loader {
     restrictor: LoadRestrictor,
     /// Variables for templated kustomization and Stack files (see `crate::template`).
     vars: Arc<crate::template::TemplateVars>,
+    /// Directories already found to be real directories (no symbolic link on the way down
+    /// from a loader's directory), shared by a loader and its children: a build reads
+    /// hundreds of files from a few directories, and each would stat them again.
+    plain_dirs: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 /// Whether a resource entry names a remote location (git repo or URL).
@@ -69,6 +75,7 @@ impl Loader {
             dir: Arc::new(canon),
             restrictor,
             vars: Arc::default(),
+            plain_dirs: Arc::default(),
         })
     }
 
@@ -105,6 +112,21 @@ impl Loader {
     /// Resolves `rel` (relative to this loader's directory) to a canonical path, refusing
     /// what the restrictor forbids. Nothing is read.
     pub fn resolve_file(&self, rel: &str) -> Result<PathBuf> {
+        self.resolve(rel).map(|(p, _)| p)
+    }
+
+    /// [`Loader::resolve_file`] when `rel` names a regular file (symbolic links followed),
+    /// else `None`.
+    pub fn resolve_regular_file(&self, rel: &str) -> Option<PathBuf> {
+        match self.resolve(rel).ok()? {
+            (p, Some(is_file)) => is_file.then_some(p),
+            (p, None) => p.is_file().then_some(p),
+        }
+    }
+
+    /// [`Loader::resolve_file`], with whether the path is a regular file when that came out
+    /// of resolving it.
+    fn resolve(&self, rel: &str) -> Result<(PathBuf, Option<bool>)> {
         self.check_remote(rel)?;
         let p = Path::new(rel);
         if p.is_absolute() && self.restrictor == LoadRestrictor::RootOnly {
@@ -114,13 +136,15 @@ impl Loader {
             ))
             .with_hint("use a path relative to the kustomization, or --load-restrictor LoadRestrictionsNone"));
         }
-        let canon = match self.plain_path_below(p) {
-            Some(c) => c,
-            None => self
-                .dir
-                .join(p)
-                .canonicalize()
-                .map_err(|e| Error::msg(format!("cannot read {rel:?}: {}", io_reason(&e))))?,
+        let (canon, is_file) = match self.plain_path_below(p) {
+            Some((c, is_file)) => (c, Some(is_file)),
+            None => (
+                self.dir
+                    .join(p)
+                    .canonicalize()
+                    .map_err(|e| Error::msg(format!("cannot read {rel:?}: {}", io_reason(&e))))?,
+                None,
+            ),
         };
         if self.restrictor == LoadRestrictor::RootOnly && !canon.starts_with(self.dir.as_path()) {
             return Err(Error::msg(format!(
@@ -130,32 +154,44 @@ impl Loader {
             ))
             .with_hint("move the file under the kustomization directory, or build with --load-restrictor LoadRestrictionsNone"));
         }
-        Ok(canon)
+        Ok((canon, is_file))
     }
 
     /// The canonical path of `rel` without asking the OS to resolve the whole path, when that
     /// is certain: `rel` is relative, has no `..`, and no component below this (canonical)
     /// directory is a symbolic link. Anything else — including a missing file, so that the
     /// error is the OS's own — is left to `canonicalize`. A build reads thousands of files;
-    /// this turns a dozen system calls per file into one or two.
-    fn plain_path_below(&self, rel: &Path) -> Option<PathBuf> {
+    /// this turns a dozen system calls per file into one (directories already seen are not
+    /// asked again). With the path comes whether it is a regular file.
+    fn plain_path_below(&self, rel: &Path) -> Option<(PathBuf, bool)> {
         let mut out = self.dir.as_path().to_path_buf();
-        let mut any = false;
-        for c in rel.components() {
-            match c {
-                std::path::Component::CurDir => {}
-                std::path::Component::Normal(n) => {
-                    out.push(n);
-                    any = true;
-                    let md = std::fs::symlink_metadata(&out).ok()?;
-                    if md.file_type().is_symlink() {
-                        return None;
-                    }
-                }
-                _ => return None,
+        let mut parts = rel
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .peekable();
+        while let Some(c) = parts.next() {
+            let Component::Normal(n) = c else {
+                return None;
+            };
+            out.push(n);
+            let last = parts.peek().is_none();
+            if !last && self.plain_dirs.lock().is_ok_and(|d| d.contains(&out)) {
+                continue;
+            }
+            let md = std::fs::symlink_metadata(&out).ok()?;
+            if md.file_type().is_symlink() {
+                return None;
+            }
+            if last {
+                return Some((out, md.is_file()));
+            }
+            if md.is_dir()
+                && let Ok(mut d) = self.plain_dirs.lock()
+            {
+                d.insert(out.clone());
             }
         }
-        any.then_some(out)
+        None
     }
 
     /// Reads a file named relative to this loader's directory.
@@ -193,6 +229,7 @@ impl Loader {
             dir: Arc::new(canon),
             restrictor: self.restrictor,
             vars: self.vars.clone(),
+            plain_dirs: self.plain_dirs.clone(),
         })
     }
 }
@@ -248,4 +285,74 @@ pub fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        std::fs::create_dir_all(root.join("plain/deeper")).unwrap();
+        std::fs::create_dir_all(d.path().join("outside")).unwrap();
+        std::fs::write(root.join("plain/a.yaml"), "a").unwrap();
+        std::fs::write(root.join("plain/deeper/b.yaml"), "b").unwrap();
+        std::fs::write(d.path().join("outside/c.yaml"), "c").unwrap();
+        d
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn seen_directories_are_not_asked_again_but_links_still_are() {
+        let d = tree();
+        let root = d.path().join("root");
+        std::os::unix::fs::symlink("../outside", root.join("linked")).unwrap();
+        std::os::unix::fs::symlink("plain/a.yaml", root.join("a-link.yaml")).unwrap();
+        let l = Loader::new(&root, LoadRestrictor::RootOnly).unwrap();
+        let canon = root.canonicalize().unwrap();
+        assert_eq!(
+            l.resolve_file("plain/a.yaml").unwrap(),
+            canon.join("plain/a.yaml")
+        );
+        assert_eq!(
+            l.resolve_file("./plain/deeper/b.yaml").unwrap(),
+            canon.join("plain/deeper/b.yaml")
+        );
+        let seen = l.plain_dirs.lock().unwrap().clone();
+        assert!(seen.contains(&canon.join("plain")), "{seen:?}");
+        assert!(seen.contains(&canon.join("plain/deeper")), "{seen:?}");
+        // a child loader shares what its parent found
+        let child = l.child("plain").unwrap();
+        assert!(Arc::ptr_eq(&child.plain_dirs, &l.plain_dirs));
+        // a linked directory is never taken for a plain one: the root check still sees
+        // where it leads
+        let e = l.resolve_file("linked/c.yaml").unwrap_err();
+        assert!(
+            e.to_string().contains("outside the kustomization root"),
+            "{e}"
+        );
+        assert!(!l.plain_dirs.lock().unwrap().contains(&canon.join("linked")));
+        // a link to a file inside the root resolves to the file
+        assert_eq!(
+            l.resolve_regular_file("a-link.yaml"),
+            Some(canon.join("plain/a.yaml"))
+        );
+    }
+
+    #[test]
+    fn regular_files_only() {
+        let d = tree();
+        let root = d.path().join("root");
+        let l = Loader::new(&root, LoadRestrictor::RootOnly).unwrap();
+        let canon = root.canonicalize().unwrap();
+        assert_eq!(
+            l.resolve_regular_file("plain/a.yaml"),
+            Some(canon.join("plain/a.yaml"))
+        );
+        assert_eq!(l.resolve_regular_file("plain"), None);
+        assert_eq!(l.resolve_regular_file("plain/missing.yaml"), None);
+        assert_eq!(l.resolve_regular_file("../outside/c.yaml"), None);
+        assert!(l.resolve_file("plain/missing.yaml").is_err());
+    }
 }

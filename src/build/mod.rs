@@ -321,7 +321,7 @@ fn parse_files_in_parallel(target: &Target) -> Vec<Option<Result<ResMap>>> {
         return entries.iter().map(|_| None).collect();
     }
     crate::par::map_ordered(entries, |p| {
-        let path = target.loader.resolve_file(p).ok().filter(|p| p.is_file())?;
+        let path = target.loader.resolve_regular_file(p)?;
         Some(files::load_resolved(&target.loader, &path))
     })
     .into_iter()
