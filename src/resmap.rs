@@ -192,11 +192,7 @@ impl ResMap {
             .unwrap_or_default();
         candidates
             .into_iter()
-            .filter(|&i| {
-                self.list
-                    .get(i)
-                    .is_some_and(|r| r.all_ids().iter().any(|x| x.same_as(id)))
-            })
+            .filter(|&i| self.list.get(i).is_some_and(|r| r.any_id_same_as(id)))
             .collect()
     }
 

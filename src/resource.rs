@@ -254,6 +254,26 @@ impl Resource {
         }
     }
 
+    /// Whether the current id is `id` as [`ResId::same_as`] compares, without building the
+    /// id (lookups by id compare many candidates).
+    pub fn id_same_as(&self, id: &ResId) -> bool {
+        let (group, version) = split_api_version(self.api_version());
+        self.kind() == id.gvk.kind
+            && self.name() == id.name
+            && version == id.gvk.version
+            && group == id.gvk.group
+            && (id.gvk.is_cluster_scoped() || {
+                let ns = self.namespace();
+                (if ns.is_empty() { "default" } else { ns }) == id.effective_namespace()
+            })
+    }
+
+    /// Whether any of this object's ids (previous or current) is `id` (see
+    /// [`Resource::all_ids`]).
+    pub fn any_id_same_as(&self, id: &ResId) -> bool {
+        self.prev_ids.iter().any(|x| x.same_as(id)) || self.id_same_as(id)
+    }
+
     /// The id this object had when first read or generated.
     pub fn orig_id(&self) -> ResId {
         self.prev_ids.first().cloned().unwrap_or_else(|| self.id())
@@ -346,5 +366,40 @@ mod tests {
         assert_eq!(r.orig_id().name, "a");
         assert_eq!(r.id().namespace, "ns");
         assert_eq!(r.all_ids().len(), 3);
+    }
+
+    #[test]
+    fn comparing_ids_in_place_agrees_with_building_them() {
+        let bodies = [
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a", "namespace": "default"}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a", "namespace": "x"}}),
+            json!({"apiVersion": "extensions/v1beta1", "kind": "Deployment", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "namespace": "x"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}),
+            json!({"kind": "ConfigMap", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "a", "namespace": "y"}}),
+        ];
+        let objs: Vec<Resource> = bodies
+            .iter()
+            .map(|b| Resource::new(b.clone(), Origin::default()))
+            .collect();
+        for r in &objs {
+            for o in &objs {
+                let id = o.id();
+                assert_eq!(r.id_same_as(&id), r.id().same_as(&id), "{} vs {id}", r.id());
+                assert_eq!(
+                    r.any_id_same_as(&id),
+                    r.all_ids().iter().any(|x| x.same_as(&id))
+                );
+            }
+        }
+        // a previous id counts
+        let mut r = objs[6].clone();
+        r.set_name("renamed");
+        assert!(r.any_id_same_as(&objs[6].id()));
+        assert!(!r.id_same_as(&objs[6].id()));
     }
 }
