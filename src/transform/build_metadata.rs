@@ -43,7 +43,8 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
     let origins = opts.iter().any(|o| o == "originAnnotations");
     let transformations = opts.iter().any(|o| o == "transformerAnnotations");
     let root = target.dir();
-    for r in rm.iter_mut() {
+    // Each object on its own, on all cores (every object's annotations are rewritten).
+    let Ok(()) = crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
         if origins {
             let rel = relative_to(root, &absolute(r.origin.file.as_path()));
             match r.origin.generator {
@@ -90,7 +91,8 @@ pub fn finish(target: &Target, rm: &mut ResMap) -> Result<()> {
             set_annotation(r, TRANSFORMATIONS_KEY, text);
         }
         rewrite_annotations(&mut r.body, !(origins && transformations));
-    }
+        Ok::<(), std::convert::Infallible>(())
+    });
     Ok(())
 }
 
