@@ -106,8 +106,8 @@ impl ResMap {
         let list = &self.list;
         self.index.get_or_insert_with(|| {
             let mut index = HashMap::with_capacity_and_hasher(list.len(), Default::default());
-            for (i, r) in list.iter().enumerate() {
-                index.insert(norm_id(&r.id()), i);
+            for (i, id) in norm_ids(list).into_iter().enumerate() {
+                index.insert(id, i);
             }
             index
         })
@@ -118,8 +118,8 @@ impl ResMap {
         self.notes.extend(other.notes);
         self.index().reserve(other.list.len());
         self.list.reserve(other.list.len());
-        for r in other.list {
-            let id = norm_id(&r.id());
+        let ids = norm_ids(&other.list);
+        for (r, id) in other.list.into_iter().zip(ids) {
             let next = self.list.len();
             match self.index().entry(id) {
                 std::collections::hash_map::Entry::Occupied(taken) => {
@@ -253,9 +253,25 @@ fn all_names(r: &Resource) -> impl Iterator<Item = &str> {
         .chain(std::iter::once(r.name()))
 }
 
+/// Fewest objects whose ids are worth building on all cores.
+const PARALLEL_IDS: usize = 128;
+
+/// The normalised ids of `list`, in order (built on all cores for long lists: each takes
+/// a handful of allocations).
+fn norm_ids(list: &[Resource]) -> Vec<ResId> {
+    let one = |r: &Resource| normalize_id(r.id());
+    if list.len() < PARALLEL_IDS {
+        return list.iter().map(one).collect();
+    }
+    crate::par::map_all(list, one)
+}
+
 /// An id normalised for equality the way `ResId::same_as` compares.
 pub fn norm_id(id: &ResId) -> ResId {
-    let mut id = id.clone();
+    normalize_id(id.clone())
+}
+
+fn normalize_id(mut id: ResId) -> ResId {
     if id.gvk.is_cluster_scoped() || id.namespace.is_empty() {
         id.namespace = if id.gvk.is_cluster_scoped() {
             String::new()
@@ -324,5 +340,26 @@ mod tests {
         // The id index saw the rename: "a" is free again, "p-a" is taken.
         rm.append(cm("a")).unwrap();
         assert!(rm.append(cm("p-a")).is_err());
+    }
+
+    #[test]
+    fn long_appends_index_every_id_and_report_the_first_duplicate() {
+        // enough objects for the ids to be built on all cores
+        let n = PARALLEL_IDS * 3;
+        let mut rm = ResMap::from_vec((0..n).map(|i| cm(&format!("c{i}"))).collect());
+        let more: Vec<Resource> = (n..2 * n).map(|i| cm(&format!("c{i}"))).collect();
+        rm.append_all(ResMap::from_vec(more)).unwrap();
+        assert_eq!(rm.len(), 2 * n);
+        assert_eq!(rm.find_by_any_id(&id("c7")), vec![7]);
+        assert_eq!(rm.find_by_any_id(&id(&format!("c{}", n + 5))), vec![n + 5]);
+        // "default" and "" are one namespace
+        let mut clash = cm("c3");
+        clash.set_namespace("default");
+        let later: Vec<Resource> = (0..n)
+            .map(|i| cm(&format!("d{i}")))
+            .chain([clash, cm("c4")])
+            .collect();
+        let e = rm.append_all(ResMap::from_vec(later)).unwrap_err();
+        assert!(e.to_string().contains("c3"), "{e}");
     }
 }
