@@ -65,25 +65,15 @@ const GROUP_PER_THREAD: usize = 4;
 const RESERVE_PER_DOC: usize = 4096;
 
 /// Renders the YAML of one chunk of objects, as [`crate::yaml::emit_stream`] writes it,
-/// into `out` (emptied first; its room is kept from round to round).
-fn render_chunk(objs: &[crate::resource::Resource], out: &mut String) {
-    out.clear();
-    out.reserve(objs.len() * RESERVE_PER_DOC);
-    for (i, r) in objs.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        crate::yaml::emit_document(&r.body, out);
-    }
-}
-
-/// [`render_chunk`] for a chunk that follows another in the stream: its text starts with
-/// the separator, so that each chunk is one write.
-fn render_later_chunk(objs: &[crate::resource::Resource], out: &mut String) {
+/// into `out` (emptied first; its room is kept from round to round). A chunk that follows
+/// another in the stream starts with the separator, so that each chunk is one write.
+fn render_chunk(objs: &[crate::resource::Resource], follows: bool, out: &mut String) {
     out.clear();
     out.reserve(objs.len() * RESERVE_PER_DOC + 4);
-    for r in objs {
-        out.push_str("---\n");
+    for (i, r) in objs.iter().enumerate() {
+        if i > 0 || follows {
+            out.push_str("---\n");
+        }
         crate::yaml::emit_document(&r.body, out);
     }
 }
@@ -118,12 +108,8 @@ pub fn write_yaml(rm: &ResMap, w: &mut dyn std::io::Write) -> std::io::Result<()
         for (slot, c) in bufs.iter_mut().zip(round) {
             slot.0 = *c;
         }
-        let Ok(()) = crate::par::for_each_mut(&mut bufs, 1, |((c, later), out)| {
-            if *later {
-                render_later_chunk(c, out);
-            } else {
-                render_chunk(c, out);
-            }
+        let Ok(()) = crate::par::for_each_mut(&mut bufs, 1, |((c, follows), out)| {
+            render_chunk(c, *follows, out);
             Ok::<(), std::convert::Infallible>(())
         });
         for (_, part) in &bufs {
