@@ -145,15 +145,18 @@ impl Report {
 
 fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     {
+        // Findings of one file share its path: equal pointers spare comparing the paths
+        // component by component, and each later key is compared only on a tie.
         diagnostics.sort_by(|a, b| {
-            let fa = a.file.as_deref();
-            let fb = b.file.as_deref();
-            fa.cmp(&fb)
-                .then(a.line.cmp(&b.line))
-                .then(a.resource.cmp(&b.resource))
-                .then(a.code.cmp(b.code))
-                .then(a.field.cmp(&b.field))
-                .then(a.message.cmp(&b.message))
+            let file = match (&a.file, &b.file) {
+                (Some(x), Some(y)) if Arc::ptr_eq(x, y) => std::cmp::Ordering::Equal,
+                (x, y) => x.as_deref().cmp(&y.as_deref()),
+            };
+            file.then_with(|| a.line.cmp(&b.line))
+                .then_with(|| a.resource.cmp(&b.resource))
+                .then_with(|| a.code.cmp(b.code))
+                .then_with(|| a.field.cmp(&b.field))
+                .then_with(|| a.message.cmp(&b.message))
         });
         diagnostics.dedup();
     }
