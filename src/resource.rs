@@ -103,21 +103,30 @@ pub struct ResId {
 impl ResId {
     /// The namespace as kustomize compares it: empty and `default` are the same.
     pub fn effective_namespace(&self) -> &str {
-        if self.namespace.is_empty() {
-            "default"
-        } else {
-            &self.namespace
-        }
+        effective_namespace(&self.namespace)
     }
 
     /// kustomize's `ResId.Equals` semantics (namespace `""` == `default`; cluster-scoped
     /// kinds ignore the namespace).
     pub fn same_as(&self, o: &ResId) -> bool {
-        self.gvk == o.gvk
-            && self.name == o.name
-            && (self.gvk.is_cluster_scoped()
-                || self.effective_namespace() == o.effective_namespace())
+        let g = &self.gvk;
+        o.is_id_of(&g.group, &g.version, &g.kind, &self.name, &self.namespace)
     }
+
+    /// [`ResId::same_as`] against an id given by its parts (borrowed from an object).
+    fn is_id_of(&self, group: &str, version: &str, kind: &str, name: &str, ns: &str) -> bool {
+        self.gvk.kind == kind
+            && self.name == name
+            && self.gvk.version == version
+            && self.gvk.group == group
+            && (self.gvk.is_cluster_scoped()
+                || self.effective_namespace() == effective_namespace(ns))
+    }
+}
+
+/// A namespace as kustomize compares it: empty and `default` are the same.
+fn effective_namespace(ns: &str) -> &str {
+    if ns.is_empty() { "default" } else { ns }
 }
 
 impl fmt::Display for ResId {
@@ -258,14 +267,7 @@ impl Resource {
     /// id (lookups by id compare many candidates).
     pub fn id_same_as(&self, id: &ResId) -> bool {
         let (group, version) = split_api_version(self.api_version());
-        self.kind() == id.gvk.kind
-            && self.name() == id.name
-            && version == id.gvk.version
-            && group == id.gvk.group
-            && (id.gvk.is_cluster_scoped() || {
-                let ns = self.namespace();
-                (if ns.is_empty() { "default" } else { ns }) == id.effective_namespace()
-            })
+        id.is_id_of(group, version, self.kind(), self.name(), self.namespace())
     }
 
     /// Whether any of this object's ids (previous or current) is `id` (see
