@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use crate::value::Value;
 use similar::TextDiff;
 
 use crate::error::{Error, Result};

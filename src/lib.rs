@@ -36,6 +36,7 @@ pub mod timings;
 pub mod transform;
 pub mod types;
 pub mod validate;
+pub mod value;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -1,15 +1,9 @@
-//! Key lookups on JSON maps that skip hashing when the map is small.
+//! Key lookups on mappings, by name, for code that holds either a [`Map`] or a [`Value`].
 //!
-//! Resource bodies are `serde_json` maps that keep key order (an `IndexMap` with the
-//! standard SipHash hasher). Nearly every map in a Kubernetes object has a handful of keys,
-//! and for those hashing the key costs more than comparing it with each one: profiles of
-//! large builds showed key hashing and probing as the largest single cost after parsing.
-//! The hot paths (object ids, field-spec walks, schema walks) look keys up through
-//! [`Lookup`], which scans maps of up to [`LINEAR`] entries and hashes only larger ones.
-use serde_json::{Map, Value};
-
-/// Maps up to this many entries are scanned instead of hashed.
-pub const LINEAR: usize = 12;
+//! [`Map`] itself scans small mappings and hashes only large ones (see `crate::value`), so
+//! these are plain lookups; the trait gives a node that may not be a mapping the same
+//! `field` call as a mapping.
+use crate::value::{Map, Value};
 
 pub trait Lookup {
     /// The value at `key` of a map (`None` for anything else).
@@ -21,22 +15,12 @@ pub trait Lookup {
 impl Lookup for Map<String, Value> {
     #[inline]
     fn field(&self, key: &str) -> Option<&Value> {
-        if self.len() <= LINEAR {
-            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-        } else {
-            self.get(key)
-        }
+        self.get(key)
     }
 
     #[inline]
     fn field_mut(&mut self, key: &str) -> Option<&mut Value> {
-        if self.len() <= LINEAR {
-            self.iter_mut()
-                .find(|(k, _)| k.as_str() == key)
-                .map(|(_, v)| v)
-        } else {
-            self.get_mut(key)
-        }
+        self.get_mut(key)
     }
 }
 
@@ -61,11 +45,18 @@ impl Lookup for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn finds_the_same_as_get_at_every_size() {
-        for n in [0, 1, 2, LINEAR, LINEAR + 1, 40] {
+        for n in [
+            0,
+            1,
+            2,
+            crate::value::INDEX_FROM,
+            crate::value::INDEX_FROM + 1,
+            40,
+        ] {
             let mut m = Map::new();
             for i in 0..n {
                 m.insert(format!("k{i}"), json!(i));

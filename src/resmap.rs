@@ -307,8 +307,8 @@ fn id_fingerprint(r: &Resource) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::{Gvk, Origin};
-    use serde_json::json;
 
     fn cm(name: &str) -> Resource {
         Resource::new(

@@ -234,10 +234,10 @@ fn key(k: &str) -> std::result::Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::Origin;
-    use serde_json::json;
 
-    fn res(name: &str, labels: serde_json::Value) -> Resource {
+    fn res(name: &str, labels: crate::value::Value) -> Resource {
         Resource::new(
             json!({"apiVersion": "apps/v1", "kind": "Deployment",
                    "metadata": {"name": name, "labels": labels}}),

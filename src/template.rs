@@ -30,8 +30,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::value::Value;
 use minijinja::{Environment, UndefinedBehavior, Value as JValue};
-use serde_json::Value;
 
 use crate::error::{Error, Result};
 
@@ -310,7 +310,7 @@ pub fn is_stack(v: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn vars(pairs: &[(&str, &str)]) -> TemplateVars {
         TemplateVars {

@@ -38,11 +38,11 @@ pub struct StrLike(pub String);
 
 impl<'de> Deserialize<'de> for StrLike {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => Ok(StrLike(s)),
-            serde_json::Value::Number(n) => Ok(StrLike(n.to_string())),
-            serde_json::Value::Bool(b) => Ok(StrLike(b.to_string())),
-            serde_json::Value::Null => Ok(StrLike(String::new())),
+        match crate::value::Value::deserialize(d)? {
+            crate::value::Value::String(s) => Ok(StrLike(s)),
+            crate::value::Value::Number(n) => Ok(StrLike(n.to_string())),
+            crate::value::Value::Bool(b) => Ok(StrLike(b.to_string())),
+            crate::value::Value::Null => Ok(StrLike(String::new())),
             other => Err(serde::de::Error::custom(format!(
                 "expected a string, found {}",
                 crate::types::type_name(&other)
@@ -51,14 +51,14 @@ impl<'de> Deserialize<'de> for StrLike {
     }
 }
 
-pub fn type_name(v: &serde_json::Value) -> &'static str {
+pub fn type_name(v: &crate::value::Value) -> &'static str {
     match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "a mapping",
+        crate::value::Value::Null => "null",
+        crate::value::Value::Bool(_) => "a boolean",
+        crate::value::Value::Number(_) => "a number",
+        crate::value::Value::String(_) => "a string",
+        crate::value::Value::Array(_) => "a list",
+        crate::value::Value::Object(_) => "a mapping",
     }
 }
 
@@ -108,7 +108,7 @@ pub struct Kustomization {
     #[serde(default, deserialize_with = "de_str")]
     pub kind: String,
     #[serde(default)]
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<crate::value::Value>,
     #[serde(default, deserialize_with = "de_str_map")]
     pub openapi: StrMap,
     #[serde(default, deserialize_with = "de_str")]
@@ -154,11 +154,11 @@ pub struct Kustomization {
     #[serde(default, deserialize_with = "de_vec")]
     pub secret_generator: Vec<GeneratorArgs>,
     #[serde(default)]
-    pub helm_globals: Option<serde_json::Value>,
+    pub helm_globals: Option<crate::value::Value>,
     #[serde(default)]
-    pub helm_charts: Option<serde_json::Value>,
+    pub helm_charts: Option<crate::value::Value>,
     #[serde(default)]
-    pub helm_chart_inflation_generator: Option<serde_json::Value>,
+    pub helm_chart_inflation_generator: Option<crate::value::Value>,
     #[serde(default)]
     pub generator_options: Option<GeneratorOptions>,
     #[serde(default, deserialize_with = "de_str_vec")]
@@ -587,18 +587,18 @@ const KUSTOMIZATION: Shape = Shape::Struct(&[
 /// Renames struct keys of a kustomization that match a field only case-insensitively to
 /// the field's spelling (Go `encoding/json` semantics). When both spellings are present
 /// the later one wins, as in Go.
-pub fn fold_kustomization_keys(v: &mut serde_json::Value) {
+pub fn fold_kustomization_keys(v: &mut crate::value::Value) {
     fold(v, KUSTOMIZATION);
 }
 
-fn fold(v: &mut serde_json::Value, shape: Shape) {
+fn fold(v: &mut crate::value::Value, shape: Shape) {
     match (shape, v) {
-        (Shape::List(inner), serde_json::Value::Array(items)) => {
+        (Shape::List(inner), crate::value::Value::Array(items)) => {
             for it in items {
                 fold(it, *inner);
             }
         }
-        (Shape::Struct(fields), serde_json::Value::Object(map)) => {
+        (Shape::Struct(fields), crate::value::Value::Object(map)) => {
             let needs = map.keys().any(|k| !fields.iter().any(|(f, _)| f == k));
             if needs {
                 let old = std::mem::take(map);

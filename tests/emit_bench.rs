@@ -25,7 +25,7 @@ fn emit_throughput() {
         };
         bytes += text.len();
         for d in serde_yaml::Deserializer::from_str(&text) {
-            if let Ok(v) = serde_json::Value::deserialize(d) {
+            if let Ok(v) = stackgen::value::Value::deserialize(d) {
                 docs.push(v);
             }
         }
@@ -34,7 +34,7 @@ fn emit_throughput() {
         return;
     }
     let reps = (34_000_000 / bytes).max(1);
-    let all: Vec<&serde_json::Value> = (0..reps).flat_map(|_| docs.iter()).collect();
+    let all: Vec<&stackgen::value::Value> = (0..reps).flat_map(|_| docs.iter()).collect();
     let mut best = f64::MAX;
     let mut len = 0;
     for _ in 0..5 {

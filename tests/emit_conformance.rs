@@ -8,9 +8,9 @@ use serde::Deserialize;
 use stackgen::yaml::emit::emit_stream;
 use std::path::Path;
 
-fn parse_stream(text: &str) -> Result<Vec<serde_json::Value>, serde_yaml::Error> {
+fn parse_stream(text: &str) -> Result<Vec<stackgen::value::Value>, serde_yaml::Error> {
     serde_yaml::Deserializer::from_str(text)
-        .map(serde_json::Value::deserialize)
+        .map(stackgen::value::Value::deserialize)
         .collect()
 }
 

@@ -11,7 +11,7 @@ fn check(name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/emit_fixtures");
     let input = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
     let want = std::fs::read_to_string(dir.join(format!("{name}.expected.yaml"))).unwrap();
-    let value: serde_json::Value = serde_json::from_str(&input).unwrap();
+    let value: stackgen::value::Value = serde_json::from_str(&input).unwrap();
     let got = emit_stream([&value]);
     if got != want {
         for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {

@@ -19,9 +19,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
 use stackgen::build::{BuildOptions, build};
 use stackgen::validate::{self, Config, KubeVersion, Severity};
+use stackgen::value::Value;
 
 #[path = "support/policy.rs"]
 mod policy;

@@ -4,8 +4,8 @@
 //! as data, independent of output order and formatting.
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use stackgen::build::{BuildOptions, build};
+use stackgen::value::Value;
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generate");

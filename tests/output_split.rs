@@ -71,14 +71,14 @@ fn json_format() {
     let d = tempfile::tempdir().unwrap();
     app(d.path());
     let text = ok(&run(d.path(), &["build", "app", "--format", "json"]));
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v: stackgen::value::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["kind"], "List");
     assert_eq!(v["items"][1]["data"]["a"], "1");
     ok(&run(
         d.path(),
         &["build", "app", "--format", "json", "--output-dir", "j"],
     ));
-    let one: serde_json::Value = serde_json::from_str(
+    let one: stackgen::value::Value = serde_json::from_str(
         &std::fs::read_to_string(d.path().join("j/shop/configmap-cfg.json")).unwrap(),
     )
     .unwrap();

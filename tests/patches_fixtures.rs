@@ -7,8 +7,8 @@
 use std::fs;
 use std::path::Path;
 
-use serde_json::Value;
 use stackgen::build::{BuildOptions, build};
+use stackgen::value::Value;
 
 fn key(v: &Value) -> String {
     let s = |p: &str| {

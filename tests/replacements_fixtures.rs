@@ -7,10 +7,10 @@
 //! output sorting), so documents are compared by id, as parsed data.
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use stackgen::build::{Accumulator, Target};
 use stackgen::loader::{LoadRestrictor, Loader};
 use stackgen::transform::replacements::apply_replacements;
+use stackgen::value::Value;
 
 fn fixtures() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/replacements");
@@ -60,7 +60,7 @@ fn expected_docs(path: &Path) -> Vec<Value> {
     serde_yaml::Deserializer::from_str(&text)
         .map(|d| {
             let v: serde_yaml::Value = serde::Deserialize::deserialize(d).expect("yaml");
-            serde_json::to_value(v).expect("json")
+            stackgen::value::to_value(&v).expect("json")
         })
         .filter(|v| !v.is_null())
         .collect()

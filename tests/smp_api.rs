@@ -1,6 +1,7 @@
 //! API-level checks of the strategic merge patch engine and its schema.
-use serde_json::{Value, json};
+use stackgen::json;
 use stackgen::patch::{ListStrategy, MergeSchema, SmpOutcome, apply_smp, apply_smp_to_resource};
+use stackgen::value::Value;
 
 fn yaml(s: &str) -> Value {
     stackgen::yaml::parse_one(s).expect("yaml")

@@ -2,8 +2,8 @@
 //! produced by kustomize v5.6.0 via `scripts/smp_fixtures.py`).
 use std::path::Path;
 
-use serde_json::Value;
 use stackgen::patch::{MergeSchema, SmpOutcome, apply_smp_to_resource};
+use stackgen::value::Value;
 
 fn run_case(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;

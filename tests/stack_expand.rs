@@ -2,9 +2,10 @@
 //! and patches targeting kind Stack applied through kustomizations.
 use std::path::Path;
 
-use serde_json::{Value, json};
 use stackgen::build::{BuildOptions, build};
+use stackgen::json;
 use stackgen::stack::{expand_one, parse_stack};
+use stackgen::value::Value;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,7 +15,7 @@ fn sink() -> Value {
     let text = std::fs::read_to_string(root().join("tests/fixtures/stack/kitchen-sink.yaml"))
         .expect("fixture");
     let y: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
-    serde_json::to_value(y).expect("json")
+    stackgen::value::to_value(&y).expect("json")
 }
 
 fn expand(v: &Value) -> Result<Vec<Value>, String> {

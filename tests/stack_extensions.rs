@@ -6,15 +6,16 @@
 //! CSI keys.
 use std::path::Path;
 
-use serde_json::{Value, json};
+use stackgen::json;
 use stackgen::stack::{expand_one, parse_stack};
+use stackgen::value::Value;
 
 fn fixture() -> Value {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stack/cluster-peers.yaml");
     let text = std::fs::read_to_string(path).expect("fixture");
     let y: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
-    serde_json::to_value(y).expect("json")
+    stackgen::value::to_value(&y).expect("json")
 }
 
 fn expand(v: &Value) -> Result<Vec<Value>, String> {

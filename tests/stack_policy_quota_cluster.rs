@@ -1,12 +1,12 @@
 //! Stack extensions for real deployments: policy exceptions (privileged and root containers,
 //! weaker namespaces), layer quotas and limit ranges checked at build time, image pull
 //! secrets, and StatefulSet clusters whose member lists follow the profile's replicas.
-use serde_json::Value;
 use stackgen::stack::{expand_one, parse_stack};
+use stackgen::value::Value;
 
 fn stack(yaml: &str) -> Value {
     let y: serde_yaml::Value = serde_yaml::from_str(yaml).expect("yaml");
-    serde_json::to_value(y).expect("json")
+    stackgen::value::to_value(&y).expect("json")
 }
 
 fn expand(yaml: &str) -> Result<Vec<Value>, String> {
@@ -247,7 +247,7 @@ fn quota_and_limit_range_outside_kind() {
     let api = find(&docs, "Deployment", "api");
     assert_eq!(
         api["spec"]["template"]["spec"]["imagePullSecrets"],
-        serde_json::json!([{"name": "registry-token"}])
+        stackgen::json!([{"name": "registry-token"}])
     );
     // kind: neither (its requests are below any real minimum).
     let kind = expand(&app("kind")).unwrap();
@@ -377,9 +377,9 @@ fn sidecar_config_files_and_egress_exceptions() {
         .expect("ipBlock rule");
     assert_eq!(
         rule["to"][0]["ipBlock"]["except"],
-        serde_json::json!(["10.0.0.0/8", "169.254.169.254/32"])
+        stackgen::json!(["10.0.0.0/8", "169.254.169.254/32"])
     );
-    assert_eq!(rule["ports"], serde_json::json!([]), "every port");
+    assert_eq!(rule["ports"], stackgen::json!([]), "every port");
     let e = expand(&SCANNER.replace("path: /etc/vector/vector.yaml", "path: etc/vector.yaml"))
         .unwrap_err();
     assert!(
@@ -408,7 +408,7 @@ fn egress_exceptions_need_a_cidr() {
     assert!(e.contains("egress[0].ports"), "{e}");
     let docs = with("{namespace: scanners, podLabels: {app: x}, ports: []}").expect("expands");
     let np = find(&docs, "NetworkPolicy", "naabum8");
-    assert!(np["spec"]["egress"].as_array().unwrap().contains(&serde_json::json!({
+    assert!(np["spec"]["egress"].as_array().unwrap().contains(&stackgen::json!({
         "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "scanners"}},
                 "podSelector": {"matchLabels": {"app": "x"}}}],
         "ports": [],

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use serde_json::Value;
 use stackgen::build::{BuildOptions, build};
+use stackgen::value::Value;
 
 #[path = "support/policy.rs"]
 mod policy;

@@ -19,13 +19,13 @@ fn check(name: &str) {
         Err(e) => panic!("{name}: build failed: {e}"),
     };
     let text = std::fs::read_to_string(dir.join("expected.yaml")).expect("expected.yaml");
-    let want: Vec<serde_json::Value> = stackgen::yaml::parse_stream(&text)
+    let want: Vec<stackgen::value::Value> = stackgen::yaml::parse_stream(&text)
         .expect("expected.yaml parses")
         .into_iter()
         .map(|d| d.value)
         .filter(|v| !v.is_null())
         .collect();
-    let got: Vec<serde_json::Value> = rm.iter().map(|r| r.body.clone()).collect();
+    let got: Vec<stackgen::value::Value> = rm.iter().map(|r| r.body.clone()).collect();
     assert_eq!(got.len(), want.len(), "{name}: number of documents");
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(

@@ -92,7 +92,7 @@ fn sarif_and_json_are_machine_readable() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "stream.yaml", BAD_REPLICAS);
     let out = stackgen(&["validate", "--format", "sarif", "stream.yaml"], d.path());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: stackgen::value::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let res = &v["runs"][0]["results"][0];
     assert_eq!(res["ruleId"], "S011");
@@ -102,7 +102,7 @@ fn sarif_and_json_are_machine_readable() {
         6
     );
     let out = stackgen(&["validate", "--format", "json", "stream.yaml"], d.path());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: stackgen::value::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["errors"], 1);
 }
 

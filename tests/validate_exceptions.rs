@@ -6,10 +6,10 @@ use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::Value;
 use stackgen::build::files::resources_from_bytes;
 use stackgen::validate::config::Profile;
 use stackgen::validate::{self, Options, Policy, Report};
+use stackgen::value::Value;
 
 #[path = "support/cli.rs"]
 mod cli;

@@ -4,7 +4,8 @@
 //! to match, so every overlay needs the marker file (`.stackgen`), which is checked here.
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use crate::json;
+use crate::value::Value;
 
 use super::plugin::{MARKER_FILE, PLUGIN_NAME, PLUGIN_VERSION};
 use crate::build::KUSTOMIZATION_FILE_NAMES;

@@ -1,6 +1,7 @@
 //! `stackgen argocd plugin`: the sidecar plugin's `plugin.yaml` and the `argocd-repo-server`
 //! patch that installs it.
-use serde_json::{Value, json};
+use crate::json;
+use crate::value::Value;
 
 /// Plugin name; with [`PLUGIN_VERSION`], Applications that name the plugin explicitly use
 /// `stackgen-v1`.

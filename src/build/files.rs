@@ -2,7 +2,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::{Error, Result};
 use crate::loader::Loader;
@@ -172,7 +172,7 @@ const BUILTIN_KINDS: &[&str] = &[
 
 /// kustomize rejects objects with a null entry in any list.
 /// Whether any list inside `obj` holds a null (allocation-free: this runs on every object).
-fn has_null_in_list(obj: &serde_json::Map<String, Value>) -> bool {
+fn has_null_in_list(obj: &crate::value::Map<String, Value>) -> bool {
     let mut todo: Vec<&Value> = obj.values().collect();
     while let Some(v) = todo.pop() {
         match v {
@@ -190,7 +190,7 @@ fn has_null_in_list(obj: &serde_json::Map<String, Value>) -> bool {
 }
 
 /// Where the null list entry is, for the error message (only called when there is one).
-fn null_in_list_path(obj: &serde_json::Map<String, Value>) -> Option<String> {
+fn null_in_list_path(obj: &crate::value::Map<String, Value>) -> Option<String> {
     let root = Value::Object(obj.clone());
     let mut todo: Vec<(&Value, String)> = vec![(&root, String::new())];
     while let Some((v, path)) = todo.pop() {

@@ -121,8 +121,8 @@ pub fn parse_kustomization_with_vars(
         crate::yaml::parse::parse_one_with(text, true).map_err(|e| Error::from(e).in_file(file))?;
     crate::template::render_kustomization(&mut value, file, vars)?;
     let mut value = match value {
-        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
-        v @ serde_json::Value::Object(_) => v,
+        crate::value::Value::Null => crate::value::Value::Object(Default::default()),
+        v @ crate::value::Value::Object(_) => v,
         other => {
             return Err(Error::msg(format!(
                 "a kustomization must be a mapping, found {}",
@@ -145,12 +145,13 @@ pub fn parse_kustomization_with_vars(
             }
         }
     }
-    let mut k: Kustomization = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let msg = humanize_serde(&inner);
-        Error::msg(msg).in_file(file).at_field(path)
-    })?;
+    let mut k: Kustomization = serde_path_to_error::deserialize(serde_json::Value::from(value))
+        .map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            let msg = humanize_serde(&inner);
+            Error::msg(msg).in_file(file).at_field(path)
+        })?;
     // kustomize's FixKustomization.
     if k.kind.is_empty() {
         k.kind = "Kustomization".into();

@@ -80,7 +80,7 @@ pub fn set_from(target: &Target, reset: bool) -> Result<()> {
         .map_err(|e| e.in_file(file).at_field("openapi.path"))?;
     let shown = crate::build::files::display_path(&p);
     let text = crate::yaml::decode_utf8(&bytes).map_err(|e| Error::from(e).in_file(&shown))?;
-    let docs: Vec<serde_json::Value> = crate::yaml::parse_stream(text)
+    let docs: Vec<crate::value::Value> = crate::yaml::parse_stream(text)
         .map_err(|e| Error::from(e).in_file(&shown))?
         .into_iter()
         .map(|d| d.value)

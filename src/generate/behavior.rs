@@ -1,7 +1,7 @@
 //! Absorbing a generated object into the accumulated resources (kustomize's
 //! `appendReplaceOrMerge`): `create` adds it, `merge` and `replace` combine it with the one
 //! object of the same id (any of its previous ids counts) that is already there.
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::resmap::ResMap;

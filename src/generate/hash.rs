@@ -6,7 +6,7 @@
 //! encodes as `""`. `name` is always `""`: kustomize looks the name up as a single field
 //! literally called `metadata/name`, which never exists, so names do not affect the hash. The SHA-256 hex digest is cut to 10 characters and five of them are
 //! swapped for letters so the result never looks like a number.
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The name suffix kustomize would give `body` (a ConfigMap or Secret).
@@ -132,7 +132,7 @@ fn write_json(v: &Value, out: &mut String) {
 
 /// Go decodes JSON numbers into float64 and prints them with the shortest representation
 /// (exponent form from 1e21 up).
-fn write_number(n: &serde_json::Number, out: &mut String) {
+fn write_number(n: &crate::value::Number, out: &mut String) {
     if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() < (1u64 << 53)) {
         out.push_str(&i.to_string());
         return;
@@ -188,7 +188,7 @@ fn write_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn encode_alphabet() {

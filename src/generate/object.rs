@@ -1,6 +1,6 @@
 //! Building the generated ConfigMap or Secret body (kustomize's `api/internal/generators`).
+use crate::value::{Map, Value};
 use base64::Engine;
-use serde_json::{Map, Value};
 
 use super::kv::Pair;
 use crate::types::GeneratorOptions;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{GenKind, Spec, in_context};
 use crate::build::{Target, files};
@@ -110,11 +110,13 @@ fn configure_one(cfg: Resource) -> Result<Configured> {
     if let (GenKind::Secret, Some(v)) = (kind, body.get("type")) {
         known.insert("type".into(), v.clone());
     }
-    let mut args: GeneratorArgs =
-        serde_path_to_error::deserialize(Value::Object(known)).map_err(|e| {
-            let path = e.path().to_string();
-            Error::msg(e.into_inner().to_string()).at_field(path)
-        })?;
+    let mut args: GeneratorArgs = serde_path_to_error::deserialize(serde_json::Value::from(
+        Value::Object(known),
+    ))
+    .map_err(|e| {
+        let path = e.path().to_string();
+        Error::msg(e.into_inner().to_string()).at_field(path)
+    })?;
     if args.name.is_empty() {
         args.name = cfg.name().to_string();
     }

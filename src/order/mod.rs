@@ -19,7 +19,7 @@ pub mod refs;
 
 use crate::hashing::HashMap;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::{Error, Result};
 use crate::resmap::ResMap;
@@ -442,8 +442,8 @@ pub fn gvk_string(g: &Gvk) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::Origin;
-    use serde_json::json;
 
     fn res(v: Value) -> Resource {
         Resource::new(v, Origin::default())

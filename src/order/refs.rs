@@ -6,7 +6,7 @@
 //! RBAC bindings, Ingress backends and TLS secrets, `scaleTargetRef`, webhook and APIService
 //! services, storage classes, External Secrets stores. When the transformer's table module
 //! grows a field-walking API this module should read that table instead of its own list.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::resource::{Resource, split_api_version};
 
@@ -84,7 +84,7 @@ pub fn pod_spec(r: &Resource) -> Option<(&Value, &'static str)> {
 }
 
 /// Pod template labels of a workload (for selector matching).
-pub fn pod_labels(r: &Resource) -> Option<&serde_json::Map<String, Value>> {
+pub fn pod_labels(r: &Resource) -> Option<&crate::value::Map<String, Value>> {
     let b = &r.body;
     let meta = match r.kind() {
         "Pod" => b.get("metadata")?,
@@ -441,8 +441,8 @@ pub fn provides(r: &Resource, kind: &str, name: &str) -> bool {
 
 /// Whether a label selector (`matchLabels` form or a plain map) selects `labels`.
 /// `matchExpressions` are evaluated for `In`, `NotIn`, `Exists` and `DoesNotExist`.
-pub fn selects(selector: &Value, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-    let empty = serde_json::Map::new();
+pub fn selects(selector: &Value, labels: Option<&crate::value::Map<String, Value>>) -> bool {
+    let empty = crate::value::Map::new();
     let labels = labels.unwrap_or(&empty);
     let Some(sel) = selector.as_object() else {
         return false;

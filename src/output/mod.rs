@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::{Error, Result};
 use crate::resmap::ResMap;
@@ -40,7 +40,7 @@ pub fn render(rm: &ResMap, format: Format) -> Result<String> {
     match format {
         Format::Yaml => Ok(render_yaml(rm)),
         Format::Json => {
-            let list = serde_json::json!({
+            let list = crate::json!({
                 "apiVersion": "v1",
                 "kind": "List",
                 "items": rm.iter().map(|r| r.body.clone()).collect::<Vec<_>>(),
@@ -309,8 +309,8 @@ pub fn list_outputs(dir: &Path, rel: &Path, depth: usize, out: &mut Vec<PathBuf>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::Origin;
-    use serde_json::json;
 
     fn rm(vals: Vec<Value>) -> ResMap {
         ResMap::from_vec(

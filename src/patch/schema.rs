@@ -22,7 +22,7 @@
 use crate::hashing::HashMap;
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::smp::SmpError;
 

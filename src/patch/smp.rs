@@ -32,7 +32,7 @@
 use crate::hashing::HashSet;
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::schema::{MergeSchema, SchemaRef};
 use crate::error::Error;

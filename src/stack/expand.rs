@@ -5,8 +5,9 @@
 //! Labels: every object of a service carries `app.kubernetes.io/{name,instance,component,
 //! part-of,managed-by}` and `stackgen.dev/layer`; selectors use only `name` and `instance`,
 //! which no profile changes.
+use crate::json;
+use crate::value::{Map, Value};
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::profile::{Defaults, parse_quantity, pod_security_name};
@@ -704,7 +705,7 @@ pub fn replicas(ctx: &Ctx, s: &Service) -> u32 {
 }
 
 fn rules(rs: &[PolicyRule]) -> Value {
-    serde_json::to_value(rs).unwrap_or(Value::Array(Vec::new()))
+    crate::value::to_value(rs).unwrap_or(Value::Array(Vec::new()))
 }
 
 fn claim_spec(ctx: &Ctx, p: &Persistent) -> Value {

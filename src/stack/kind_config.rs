@@ -1,7 +1,8 @@
 //! A kind `Cluster` config (`kind.x-k8s.io/v1alpha4`) for a build: every NodePort the build
 //! exposes is mapped to the same port on the host, so `http://localhost:<nodePort>` reaches
 //! it.
-use serde_json::{Value, json};
+use crate::json;
+use crate::value::Value;
 
 use crate::resmap::ResMap;
 

@@ -17,7 +17,7 @@ pub mod quota;
 pub mod schema;
 pub mod types;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::build::{Accumulator, Target};
 use crate::error::{Error, Result, suggest};
@@ -132,7 +132,7 @@ pub fn parse_stack(body: &Value) -> Result<Stack> {
             Error::msg(format!("a Stack's apiVersion is {API_VERSION}")).at_field("apiVersion")
         );
     }
-    serde_path_to_error::deserialize::<_, Stack>(body).map_err(|e| {
+    serde_path_to_error::deserialize::<_, Stack>(serde_json::Value::from(body)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         serde_error(&path, &inner)

@@ -14,8 +14,9 @@
 //! - StatefulSets of more than one replica: their pods reach each other (clustering).
 //!
 //! Ports are container ports, as NetworkPolicies see traffic after the Service's translation.
+use crate::json;
+use crate::value::Value;
 use indexmap::IndexMap;
-use serde_json::{Value, json};
 
 use super::expand::{Ctx, all_ports, client_ports, replicas};
 use super::types::{ExposeType, Service, WorkloadKind};

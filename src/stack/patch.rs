@@ -17,7 +17,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use serde_json::{Value, json};
+use crate::json;
+use crate::value::Value;
 
 use crate::build::Target;
 use crate::error::{Error, Result};
@@ -378,7 +379,7 @@ fn remove(doc: &mut Value, path: &str) -> std::result::Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn merges_named_lists_by_name() {

@@ -12,8 +12,9 @@
 //! containers' sum and its largest init container. Object counts (`services`, `configmaps`,
 //! `persistentvolumeclaims`) count the generated objects, plus the `kube-root-ca.crt`
 //! ConfigMap every namespace has.
+use crate::json;
+use crate::value::Value;
 use indexmap::IndexMap;
-use serde_json::{Value, json};
 
 use super::expand::{Ctx, LAYER_LABEL};
 use super::profile::parse_quantity;
@@ -61,7 +62,7 @@ pub fn check_keys(path: &str, l: &Layer) -> Result<()> {
 
 fn resource_list(r: &Option<ResourceList>) -> Option<Value> {
     let r = r.as_ref()?;
-    let mut m = serde_json::Map::new();
+    let mut m = crate::value::Map::new();
     if let Some(c) = &r.cpu {
         m.insert("cpu".into(), c.0.clone().into());
     }
@@ -84,7 +85,7 @@ pub fn layer_objects(ctx: &Ctx, l: &Layer, out: &mut Vec<Value>) {
     }
     let ns = &ctx.namespaces[l.name.as_str()];
     if !l.quota.is_empty() {
-        let hard: serde_json::Map<String, Value> = l
+        let hard: crate::value::Map<String, Value> = l
             .quota
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.0.clone())))

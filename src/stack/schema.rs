@@ -4,13 +4,13 @@
 //! accepts: every object has `additionalProperties: false`, as the build denies unknown
 //! fields. Use it with a modeline in the stack file:
 //! `# yaml-language-server: $schema=../stack.schema.json`.
-use serde_json::Value;
+use crate::value::Value;
 
 use super::types::Stack;
 
 /// The schema (JSON Schema draft 2020-12) as a JSON value.
 pub fn stack_schema() -> Value {
-    let mut schema = schemars::schema_for!(Stack).to_value();
+    let mut schema = Value::from(schemars::schema_for!(Stack).to_value());
     if let Value::Object(m) = &mut schema {
         m.insert(
             "$id".into(),

@@ -1037,10 +1037,10 @@ pub enum IntOrString {
 }
 
 impl IntOrString {
-    pub fn to_value(&self) -> serde_json::Value {
+    pub fn to_value(&self) -> crate::value::Value {
         match self {
-            IntOrString::Int(i) => serde_json::Value::from(*i),
-            IntOrString::Str(s) => serde_json::Value::from(s.clone()),
+            IntOrString::Int(i) => crate::value::Value::from(*i),
+            IntOrString::Str(s) => crate::value::Value::from(s.clone()),
         }
     }
 }

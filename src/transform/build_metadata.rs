@@ -2,7 +2,7 @@
 //! when it removes its internal annotations.
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::lookup::Lookup;
 
@@ -110,7 +110,7 @@ fn yaml_scalar(s: &str) -> String {
     if plain {
         s.to_string()
     } else {
-        serde_json::Value::String(s.to_string()).to_string()
+        crate::value::Value::String(s.to_string()).to_string()
     }
 }
 

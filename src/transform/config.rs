@@ -201,13 +201,14 @@ impl TransformerConfig {
     pub fn from_yaml(text: &str) -> Result<TransformerConfig> {
         let value = crate::yaml::parse_one(text)?;
         let value = match value {
-            serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+            crate::value::Value::Null => crate::value::Value::Object(Default::default()),
             v => v,
         };
-        let mut tc: TransformerConfig = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            Error::msg(e.into_inner().to_string()).at_field(path)
-        })?;
+        let mut tc: TransformerConfig =
+            serde_path_to_error::deserialize(serde_json::Value::from(value)).map_err(|e| {
+                let path = e.path().to_string();
+                Error::msg(e.into_inner().to_string()).at_field(path)
+            })?;
         tc.sort_fields();
         Ok(tc)
     }

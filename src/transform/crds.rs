@@ -2,7 +2,7 @@
 //! `LoadConfigFromCRDs`): `x-kubernetes-object-ref-*` extensions become name references,
 //! `x-kubernetes-annotation` / `-label-selector` / `-identity` become annotation, label and
 //! name-prefix specs.
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::config::{NameBackReferences, TransformerConfig, merge_one};
 use crate::build::Target;

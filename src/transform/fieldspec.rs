@@ -6,7 +6,7 @@
 //! of node its final field is (`CreateKind`), exactly as kustomize does.
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::lookup::Lookup;
@@ -248,7 +248,7 @@ pub fn set_entry(v: &mut Value, key: &str, value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn fs(path: &str, create: bool) -> FieldSpec {
         FieldSpec {

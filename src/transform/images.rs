@@ -1,7 +1,7 @@
 //! `images` (kustomize's ImageTagTransformer and its `image` name matching).
 use crate::lookup::Lookup;
+use crate::value::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::fieldspec::{self, CreateKind};
 use crate::error::{Error, Result};
@@ -392,7 +392,7 @@ fn mark(v: &mut Value, locs: &mut Vec<(Value, u8)>, second: bool) -> Result<()> 
     }
     let i = locs.len();
     locs.push((std::mem::take(v), 1));
-    let mut m = serde_json::Map::new();
+    let mut m = crate::value::Map::new();
     m.insert(MARK.to_string(), Value::from(i));
     *v = Value::Object(m);
     Ok(())

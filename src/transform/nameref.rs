@@ -8,7 +8,7 @@
 use crate::hashing::HashMap;
 use crate::lookup::Lookup;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::config::TransformerConfig;
 use super::fieldspec::{self, CreateKind};

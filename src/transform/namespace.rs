@@ -2,8 +2,8 @@
 use crate::hashing::HashMap;
 use crate::lookup::Lookup;
 
+use crate::value::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::fieldspec::{self, CreateKind};
 use crate::error::{Error, Result};
@@ -228,8 +228,8 @@ fn set_ns(v: &mut Value, ns: &str, unset_only: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::Origin;
-    use serde_json::json;
 
     /// Six hundred ConfigMaps, `extra` objects in the middle.
     fn many(extra: Vec<Value>) -> ResMap {

@@ -17,9 +17,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::value::Value;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::images::ImageTagTransformer;
 use super::labels::{AnnotationsTransformer, LabelTransformer};
@@ -233,7 +233,7 @@ fn function_kind(cfg: &Resource) -> Option<&'static str> {
 }
 
 fn decode<T: DeserializeOwned>(cfg: &Resource) -> Result<T> {
-    serde_path_to_error::deserialize(cfg.body.clone()).map_err(|e| {
+    serde_path_to_error::deserialize(serde_json::Value::from(&cfg.body)).map_err(|e| {
         let path = e.path().to_string();
         Error::msg(e.into_inner().to_string()).at_field(path)
     })
@@ -568,7 +568,7 @@ impl ValueAdd {
                     targets: Vec::new(),
                 }
             } else {
-                serde_path_to_error::deserialize(v).map_err(|e| {
+                serde_path_to_error::deserialize(serde_json::Value::from(v)).map_err(|e| {
                     let p = e.path().to_string();
                     Error::msg(e.into_inner().to_string())
                         .in_file(&shown)

@@ -1,7 +1,7 @@
 //! `namePrefix` / `nameSuffix` (kustomize's PrefixTransformer, SuffixTransformer and
 //! PrefixSuffixTransformer).
+use crate::value::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::config::fs_gvk;
 use super::fieldspec::{self, CreateKind};

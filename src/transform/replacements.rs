@@ -21,7 +21,7 @@ pub mod fieldpath;
 
 use std::path::PathBuf;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::build::{Accumulator, Target};
 use crate::error::{Error, Result};
@@ -112,10 +112,11 @@ pub fn parse_replacement_file(bytes: &[u8]) -> Result<Vec<Replacement>> {
         .enumerate()
         .map(|(i, item)| {
             let pruned = prune(item, REPLACEMENT_SCHEMA);
-            serde_path_to_error::deserialize::<_, Replacement>(pruned).map_err(|e| {
-                let path = e.path().to_string();
-                Error::msg(e.into_inner().to_string()).at_field(format!("[{i}].{path}"))
-            })
+            serde_path_to_error::deserialize::<_, Replacement>(serde_json::Value::from(pruned))
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    Error::msg(e.into_inner().to_string()).at_field(format!("[{i}].{path}"))
+                })
         })
         .collect()
 }
@@ -170,7 +171,7 @@ const REPLACEMENT_SCHEMA: &Schema = &Schema::Fields(&[
 fn prune(v: Value, schema: &Schema) -> Value {
     match (v, schema) {
         (Value::Object(m), Schema::Fields(fields)) => {
-            let mut out = serde_json::Map::new();
+            let mut out = crate::value::Map::new();
             for (k, v) in m {
                 if let Some((name, sub)) = fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(&k)) {
                     out.insert((*name).to_string(), prune(v, sub));
@@ -629,8 +630,8 @@ fn set_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::Origin;
-    use serde_json::json;
 
     fn res(v: Value) -> Resource {
         Resource::new(v, Origin::default())

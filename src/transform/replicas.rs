@@ -1,8 +1,8 @@
 //! `replicas` (kustomize's ReplicaCountTransformer).
 use crate::hashing::HashMap;
 
+use crate::value::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::config::fs_gvk;
 use super::fieldspec::{self, CreateKind};

@@ -129,8 +129,9 @@ fn id_sort_key(id: &ResId) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::resource::{Origin, Resource};
-    use serde_json::{Value, json};
+    use crate::value::Value;
 
     fn obj(api: &str, kind: &str, ns: &str, name: &str) -> Value {
         let mut meta = json!({"name": name});

@@ -14,7 +14,7 @@
 //!   value is formatted. Unknown `$(X)` stay as they are; `$$` is a literal `$`.
 use crate::hashing::HashMap;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::fieldspec::{self, CreateKind};
 use super::replacements::fieldpath;
@@ -353,7 +353,7 @@ fn expand(input: &str, vars: &HashMap<&str, &Value>, used: &mut HashMap<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn run(input: &str, vars: &[(&str, Value)]) -> Value {
         let map: HashMap<&str, &Value> = vars.iter().map(|(k, v)| (*k, v)).collect();

@@ -139,16 +139,17 @@ impl Config {
         let text = crate::yaml::decode_utf8(bytes).map_err(|e| Error::from(e).in_file(shown))?;
         let v = crate::yaml::parse_one(text).map_err(|e| Error::from(e).in_file(shown))?;
         let v = if v.is_null() {
-            serde_json::Value::Object(Default::default())
+            crate::value::Value::Object(Default::default())
         } else {
             v
         };
-        let f: ConfigFile = serde_path_to_error::deserialize(v).map_err(|e| {
-            let path = e.path().to_string();
-            Error::msg(e.into_inner().to_string())
-                .in_file(shown)
-                .at_field(path)
-        })?;
+        let f: ConfigFile =
+            serde_path_to_error::deserialize(serde_json::Value::from(v)).map_err(|e| {
+                let path = e.path().to_string();
+                Error::msg(e.into_inner().to_string())
+                    .in_file(shown)
+                    .at_field(path)
+            })?;
         let mut c = f.validation;
         c.file = Some(shown.to_path_buf());
         let all_rules = c

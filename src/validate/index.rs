@@ -3,7 +3,7 @@
 use crate::hashing::HashMap;
 use crate::lookup::Lookup;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::resource::Resource;
 

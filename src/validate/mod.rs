@@ -31,7 +31,7 @@ pub mod schema;
 use crate::lookup::Lookup;
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::value::Value;
 
 pub use apis::KubeVersion;
 pub use config::{Config, Policy};

@@ -1,7 +1,8 @@
 //! Printing reports: like a compiler (human), JSON, and SARIF 2.1.0 for CI annotations.
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use crate::json;
+use crate::value::Value;
 
 use super::diag::{Diagnostic, Report, Severity};
 use super::rules;
@@ -136,7 +137,7 @@ pub fn json(report: &Report) -> String {
         .excepted
         .iter()
         .map(|d| {
-            let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
+            let mut v = crate::value::to_value(d).unwrap_or(Value::Null);
             v["excepted"] = true.into();
             v
         })

@@ -63,10 +63,10 @@ pub fn parse(s: &str) -> Option<f64> {
 }
 
 /// The value of a JSON quantity (string or number).
-pub fn value(v: &serde_json::Value) -> Option<f64> {
+pub fn value(v: &crate::value::Value) -> Option<f64> {
     match v {
-        serde_json::Value::String(s) => parse(s),
-        serde_json::Value::Number(n) => n.as_f64(),
+        crate::value::Value::String(s) => parse(s),
+        crate::value::Value::Number(n) => n.as_f64(),
         _ => None,
     }
 }

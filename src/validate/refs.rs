@@ -12,7 +12,7 @@
 //! secrets) are deliberately not checked, because they usually name objects that live
 //! outside the build.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use super::Obj;
 use super::index::pod_spec;

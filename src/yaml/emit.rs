@@ -9,7 +9,7 @@
 //! containing newlines.  This module re-implements exactly the parts of that
 //! pipeline that matter for JSON-shaped data.
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Number, Value};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
@@ -1609,7 +1609,7 @@ mod tests {
         }
     }
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn doc(v: Value) -> String {
         let mut s = String::new();

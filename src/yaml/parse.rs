@@ -1,12 +1,11 @@
-//! Reading YAML streams into `serde_json::Value` documents, the way kustomize does.
+//! Reading YAML streams into [`Value`] documents, the way kustomize does.
 //!
 //! # Why this design
 //! kustomize reads YAML with go-yaml v3 (through kyaml) and, before printing, turns every
 //! object into JSON. Anything a resource can hold is therefore exactly what JSON can hold:
 //! null, booleans, integers, floats, strings, sequences and string-keyed maps. We keep the
-//! resource body as `serde_json::Value` (with `preserve_order`), which gives us that model
-//! directly, serde for typed views (kustomization files, the `Stack` kind), and the
-//! json-patch crate for JSON 6902 patches without any conversion.
+//! resource body as a [`Value`] (mappings keep their key order), which gives us that model
+//! directly, and serde for typed views (kustomization files, the `Stack` kind).
 //!
 //! The event parser is `saphyr-parser` (pure Rust, maintained, spans on every event). We build
 //! values ourselves instead of going through `serde_yaml` because we need:
@@ -25,8 +24,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::value::{Map, Number, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
-use serde_json::{Map, Number, Value};
 
 /// Deepest nesting of collections accepted in one document. Real Kubernetes objects
 /// (CRD schemas included) stay far below this; the limit keeps recursive code safe.
@@ -304,7 +303,7 @@ enum Frame {
         nodes: usize,
     },
     Map {
-        /// Entries in order; turned into a `Map` (with exact capacity, each key hashed once)
+        /// Entries in order; turned into a `Map` (with exact capacity)
         /// when the mapping ends.
         map: Vec<(String, Value)>,
         /// hashes of the keys once the mapping is large, to find duplicates without scanning
@@ -478,10 +477,10 @@ impl Builder {
                     nodes,
                     ..
                 }) => {
-                    let mut map = Map::with_capacity(entries.len());
-                    for (k, v) in entries.drain(..) {
-                        map.insert(k, v);
-                    }
+                    // exact capacity; the keys are distinct (checked as they came)
+                    let mut exact = Vec::with_capacity(entries.len());
+                    exact.append(&mut entries);
+                    let mut map = Map::from_distinct(exact);
                     self.spare_entries.push(entries);
                     key_lines.clear();
                     self.spare_lines.push(key_lines);
@@ -987,7 +986,7 @@ pub fn is_timestamp(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn one(s: &str) -> Value {
         parse_one(s).unwrap()

@@ -12,7 +12,8 @@
 //! its pod template; for namespace checks on the Namespace.
 #![allow(dead_code)]
 
-use serde_json::{Value, json};
+use stackgen::json;
+use stackgen::value::Value;
 
 pub const EXCEPTION_ANNOTATION: &str = "stackgen.dev/validate-exception";
 

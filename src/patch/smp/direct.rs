@@ -30,7 +30,7 @@
 //! the two results are compared, key order included.
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{MAX_DEPTH, View, distinct_tuples, key_tuple, merges, untouched};
 use crate::lookup::Lookup;
@@ -387,7 +387,7 @@ spec:
         assert_eq!(names(cs), ["sidecar", "app", "proxy"]);
         assert_eq!(cs[1]["image"], "app:2");
         // a list without a merge strategy is replaced
-        assert_eq!(cs[1]["args"], serde_json::json!(["--c"]));
+        assert_eq!(cs[1]["args"], crate::json!(["--c"]));
         assert_eq!(names(&cs[1]["env"]), ["B", "NEW", "A", "DEBUG"]);
     }
 

@@ -17,7 +17,7 @@
 //! without `allowNameChange`/`allowKindChange`, or a JSON 6902 op list whose `target`
 //! selects by id only (no label or annotation selector) and whose ops write nowhere near
 //! `apiVersion`, `kind`, `metadata.name` or `metadata.namespace`.
-use serde_json::Value;
+use crate::value::Value;
 
 use super::{
     Content, MergeOutcome, SmpMode, Source, apply_json, find_patch_target, merge_into, option,
@@ -272,7 +272,7 @@ fn apply_per_object(rm: &mut ResMap, steps: &[Step<'_>], targets: &[Vec<usize>])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn pointers_that_reach_the_id() {

@@ -9,12 +9,12 @@
 //!   after it).
 use std::borrow::Cow;
 
+use crate::value::Value;
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{
     AddOperation, CopyOperation, MoveOperation, PatchOperation, RemoveOperation, ReplaceOperation,
     TestOperation,
 };
-use serde_json::Value;
 
 /// The op names RFC 6902 defines.
 pub const OP_NAMES: &[&str] = &["add", "remove", "replace", "move", "copy", "test"];
@@ -99,7 +99,7 @@ fn decode_op(raw: &Value, doc: &Value) -> Result<PatchOperation, String> {
     let path_str = str_field(raw, "path")?.ok_or("missing `path`")?;
     let is_add = matches!(name, "add" | "move" | "copy");
     let path = pointer(&resolve_negative(path_str, doc, is_add)?, "path")?;
-    let value = || raw.get("value").cloned().unwrap_or(Value::Null);
+    let value = || serde_json::Value::from(raw.get("value").cloned().unwrap_or(Value::Null));
     let from = || -> Result<PointerBuf, String> {
         let f = str_field(raw, "from")?.ok_or_else(|| format!("`{name}` needs `from`"))?;
         pointer(&resolve_negative(f, doc, false)?, "from")
@@ -281,7 +281,11 @@ pub fn apply_ops(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
         {
             continue;
         }
-        if let Err(e) = json_patch::patch(doc, std::slice::from_ref(&op)) {
+        // json-patch works on serde_json's tree: the object goes there and back
+        let mut json = serde_json::Value::from(std::mem::take(doc));
+        let patched = json_patch::patch(&mut json, std::slice::from_ref(&op));
+        *doc = Value::from(json);
+        if let Err(e) = patched {
             return Err(format!("{}: {}", what(), explain(doc, &op, &e.kind)));
         }
     }
@@ -295,7 +299,7 @@ fn explain(doc: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) 
             Some(found) => format!(
                 "test failed: the value is {}, expected {}",
                 short(found),
-                short(&t.value)
+                short(&Value::from(t.value.clone()))
             ),
             None => "test failed".into(),
         },
@@ -334,7 +338,7 @@ fn explain(doc: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn run(doc: Value, ops: Value) -> Result<Value, String> {
         let mut d = doc;

@@ -1,5 +1,5 @@
 //! The one place where patches call the strategic-merge engine.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::resource::Gvk;
 

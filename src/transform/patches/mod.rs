@@ -21,7 +21,7 @@ mod merge;
 
 use std::path::PathBuf;
 
-use serde_json::Value;
+use crate::value::Value;
 
 pub use merge::{MergeOutcome, merge_patch};
 

@@ -10,8 +10,8 @@
 //!   text; targets: an unanchored regular expression); `[=value]` selects scalar elements;
 //! - a non-negative integer indexes a list; in sources `-` is the last element;
 //! - `*` (targets only) is every element of a list.
+use crate::value::{Map, Value};
 use regex::Regex;
-use serde_json::{Map, Value};
 
 /// One step from a node to one of its children.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,7 +444,7 @@ pub fn get_mut<'a>(root: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()

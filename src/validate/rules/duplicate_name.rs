@@ -3,7 +3,7 @@
 use crate::hashing::HashSet;
 use crate::lookup::Lookup;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

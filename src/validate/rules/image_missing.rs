@@ -26,7 +26,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     for c in obj_containers(o) {
         let empty = match c.value.field("image") {
-            None | Some(serde_json::Value::Null) => true,
+            None | Some(crate::value::Value::Null) => true,
             Some(v) => v.as_str().is_some_and(|s| s.trim().is_empty()),
         };
         if empty {

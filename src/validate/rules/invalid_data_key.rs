@@ -1,5 +1,5 @@
 //! S016: a ConfigMap or Secret key the API server refuses, or a key in both data maps.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, names, schema};
@@ -47,7 +47,7 @@ fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     }
     if o.kind == "ConfigMap" {
         if let (Some(ma), Some(mb)) = (ma, mb) {
-            for k in ma.keys().filter(|k| mb.contains_key(*k)) {
+            for k in ma.keys().filter(|k| mb.contains_key(k)) {
                 out.report(
                     &RULE.info,
                     o,

@@ -1,6 +1,6 @@
 //! S008: a label key or value the API server refuses (syntax, 63-character limits).
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, index, names, schema};

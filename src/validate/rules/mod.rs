@@ -6,7 +6,7 @@
 //! S013 and S015 share one walk of the object against the schema (driven from S001's
 //! check), so an object is walked once whatever the number of schema rules.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use super::config::Policy;
 use super::diag::{Family, Severity};

@@ -1,6 +1,6 @@
 //! S011: a count or duration that must not be negative (replicas, probe timings, ...).
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

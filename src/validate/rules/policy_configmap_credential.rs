@@ -1,5 +1,5 @@
 //! P009: a credential stored in plain text in a ConfigMap.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, schema};

@@ -1,6 +1,6 @@
 //! P006: an image with the mutable tag `:latest`.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

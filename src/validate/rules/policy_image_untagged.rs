@@ -1,6 +1,6 @@
 //! P007: an image without a tag or digest (which means `:latest`).
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

@@ -1,5 +1,5 @@
 //! P013: a Namespace that does not enforce the `restricted` Pod Security Standard.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::{Family, Severity};
 use crate::validate::{Ctx, Obj, Sink};

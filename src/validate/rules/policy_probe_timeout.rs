@@ -1,6 +1,6 @@
 //! P005: a probe whose timeoutSeconds exceeds 5 s.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

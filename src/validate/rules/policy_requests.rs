@@ -1,6 +1,6 @@
 //! P001: a container without cpu and memory requests.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};
@@ -29,7 +29,7 @@ pub fn missing(c: &Value, section: &str) -> Vec<&'static str> {
         .and_then(Value::as_object);
     ["cpu", "memory"]
         .into_iter()
-        .filter(|k| sec.is_none_or(|m| !m.contains_key(*k)))
+        .filter(|k| sec.is_none_or(|m| !m.contains_key(k)))
         .collect()
 }
 

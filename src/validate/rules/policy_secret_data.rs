@@ -1,5 +1,5 @@
 //! P014: a Secret whose values are in the build (so in the repository, or in files beside it).
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::{Family, Severity};
 use crate::validate::{Ctx, Obj, Sink};

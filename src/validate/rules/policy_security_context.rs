@@ -1,6 +1,6 @@
 //! P008: a container that may run as root, escalate privileges or run privileged.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

@@ -1,6 +1,6 @@
 //! S012: a port number outside 1–65535, or a port name that is not an IANA service name.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, names};

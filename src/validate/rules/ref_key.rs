@@ -1,6 +1,6 @@
 //! R013: a key referenced from a ConfigMap or Secret that it does not hold.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};
@@ -44,7 +44,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
             for m in maps {
                 if let Some(d) = cx.objs[i].body.field(m).and_then(Value::as_object) {
                     any_data |= !d.is_empty();
-                    has |= d.contains_key(*key);
+                    has |= d.contains_key(key);
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! R012: a NetworkPolicy peer whose namespaceSelector matches no Namespace of the build.
 use crate::lookup::Lookup;
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, index};

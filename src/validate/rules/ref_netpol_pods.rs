@@ -30,7 +30,7 @@ fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
         return;
     }
     let (ml, me) = index::selector_parts(sel);
-    let empty = serde_json::Map::new();
+    let empty = crate::value::Map::new();
     if cx
         .index
         .pods_matching(o.namespace, ml.unwrap_or(&empty), me)

@@ -1,7 +1,7 @@
 //! R008: a named port that the target does not define: a Service targetPort name that no
 //! selected pod's containers declare, an Ingress backend port name the Service lacks.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, index};

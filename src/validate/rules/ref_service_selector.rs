@@ -1,5 +1,5 @@
 //! R009: a Service whose selector matches no pod template of the build.
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

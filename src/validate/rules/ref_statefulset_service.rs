@@ -1,6 +1,6 @@
 //! R010: a StatefulSet whose serviceName is not a headless Service of the build.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

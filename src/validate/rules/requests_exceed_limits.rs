@@ -1,6 +1,6 @@
 //! S020: a container requesting more of a resource than its limit.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, quantity, schema};

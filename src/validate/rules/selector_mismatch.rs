@@ -1,6 +1,6 @@
 //! S010: a workload whose selector does not match its own pod template's labels.
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink, index};

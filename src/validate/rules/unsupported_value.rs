@@ -1,7 +1,7 @@
 //! S019: a value outside the fixed set the API server accepts (restartPolicy, protocol,
 //! Service type, pathType, selector operators, ...).
 use crate::lookup::Lookup;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::validate::diag::Family;
 use crate::validate::{Ctx, Obj, Sink};

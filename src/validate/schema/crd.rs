@@ -10,7 +10,7 @@
 //! are not evaluated.
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{Finding, describe};
 

@@ -17,7 +17,7 @@ pub mod crd;
 #[rustfmt::skip]
 mod k8s_1_33;
 
-use serde_json::Value;
+use crate::value::Value;
 
 pub use k8s_1_33::KUBE_VERSION as SCHEMA_VERSION;
 
@@ -365,7 +365,7 @@ pub fn struct_by_name(name: &str) -> Option<&'static St> {
 }
 
 fn walk_struct<'v>(
-    m: &'v serde_json::Map<String, Value>,
+    m: &'v crate::value::Map<String, Value>,
     st: &St,
     path: &mut Vec<Seg<'v>>,
     out: &mut dyn FnMut(Finding),
@@ -395,7 +395,7 @@ fn walk_struct<'v>(
                 }
             }
             for r in st.req {
-                if !m.contains_key(*r) {
+                if !m.contains_key(r) {
                     out(Finding::Missing {
                         path: path_string(path),
                         field: r,
