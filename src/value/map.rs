@@ -78,6 +78,18 @@ impl Index {
     }
 }
 
+/// `a == b` for keys, deciding most mismatches without a call to `memcmp`: keys of the same
+/// length (`kind`, `name`, `spec`, `data`) usually differ in their first or last byte.
+#[inline]
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && match (a.first(), b.first(), a.last(), b.last()) {
+            (Some(x0), Some(y0), Some(x1), Some(y1)) => x0 == y0 && x1 == y1 && a == b,
+            _ => true,
+        }
+}
+
 impl Map<String, Value> {
     pub fn new() -> Map {
         Map {
@@ -119,7 +131,7 @@ impl Map<String, Value> {
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(ix) => ix.find(&self.entries, key),
-            None => self.entries.iter().position(|(k, _)| k == key),
+            None => self.entries.iter().position(|(k, _)| same_key(k, key)),
         }
     }
 

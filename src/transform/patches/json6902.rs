@@ -10,6 +10,9 @@
 use std::borrow::Cow;
 
 use crate::value::Value;
+
+/// The document while JSON 6902 ops run on it (json-patch's own tree type).
+type Doc = serde_json::Value;
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{
     AddOperation, CopyOperation, MoveOperation, PatchOperation, RemoveOperation, ReplaceOperation,
@@ -82,7 +85,7 @@ fn pointer(s: &str, key: &str) -> Result<PointerBuf, String> {
 
 /// Decodes one raw op into the crate's type, after resolving negative list indices against
 /// `doc` (the document as it is when the op runs).
-fn decode_op(raw: &Value, doc: &Value) -> Result<PatchOperation, String> {
+fn decode_op(raw: &Value, doc: &Doc) -> Result<PatchOperation, String> {
     let name = match str_field(raw, "op")? {
         Some(n) => n,
         None => return Err("missing `op` (one of add, remove, replace, move, copy, test)".into()),
@@ -131,7 +134,7 @@ fn decode_op(raw: &Value, doc: &Value) -> Result<PatchOperation, String> {
 
 /// Rewrites negative list indices (evanphx v4 semantics) to plain ones. Paths without any
 /// token that looks like a negative number are returned unchanged.
-fn resolve_negative<'a>(path: &'a str, doc: &Value, is_add: bool) -> Result<Cow<'a, str>, String> {
+fn resolve_negative<'a>(path: &'a str, doc: &Doc, is_add: bool) -> Result<Cow<'a, str>, String> {
     if !path.contains("/-") || path.is_empty() || !path.starts_with('/') {
         return Ok(Cow::Borrowed(path));
     }
@@ -146,7 +149,7 @@ fn resolve_negative<'a>(path: &'a str, doc: &Value, is_add: bool) -> Result<Cow<
             .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|d| d.parse::<usize>().ok());
         match (cur, neg) {
-            (Some(Value::Array(a)), Some(n)) => {
+            (Some(Doc::Array(a)), Some(n)) => {
                 let len = if is_add && i == last {
                     a.len() + 1
                 } else {
@@ -177,10 +180,10 @@ fn resolve_negative<'a>(path: &'a str, doc: &Value, is_add: bool) -> Result<Cow<
 }
 
 /// One pointer step (token still escaped).
-fn step<'v>(v: &'v Value, tok: &str) -> Option<&'v Value> {
+fn step<'v>(v: &'v Doc, tok: &str) -> Option<&'v Doc> {
     match v {
-        Value::Object(m) => m.get(&unescape(tok)),
-        Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
+        Doc::Object(m) => m.get(&unescape(tok)),
+        Doc::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
         _ => None,
     }
 }
@@ -189,13 +192,25 @@ fn unescape(tok: &str) -> String {
     tok.replace("~1", "/").replace("~0", "~")
 }
 
+/// What a JSON node is, in the words of [`crate::types::type_name`].
+fn doc_type_name(v: &Doc) -> &'static str {
+    match v {
+        Doc::Null => "null",
+        Doc::Bool(_) => "a boolean",
+        Doc::Number(_) => "a number",
+        Doc::String(_) => "a string",
+        Doc::Array(_) => "a list",
+        Doc::Object(_) => "a mapping",
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
 /// Why `ptr` does not lead to a value in `doc` (or, with `parent_only`, to a container for a
 /// new value): the first step that fails.
-fn explain_missing(doc: &Value, ptr: &str, parent_only: bool) -> String {
+fn explain_missing(doc: &Doc, ptr: &str, parent_only: bool) -> String {
     let Some(rest) = ptr.strip_prefix('/') else {
         return "the whole document cannot be removed".into();
     };
@@ -210,14 +225,14 @@ fn explain_missing(doc: &Value, ptr: &str, parent_only: bool) -> String {
     for (i, tok) in tokens.iter().enumerate() {
         let shown = if at.is_empty() { "/" } else { at.as_str() };
         let next = match cur {
-            Value::Object(m) => match m.get(&unescape(tok)) {
+            Doc::Object(m) => match m.get(&unescape(tok)) {
                 Some(v) => v,
                 None if i < n => {
                     return format!("no key {:?} in the mapping at {shown}", unescape(tok));
                 }
                 None => return "path not found".into(),
             },
-            Value::Array(a) => {
+            Doc::Array(a) => {
                 let last_add = parent_only && i == n;
                 match tok.parse::<usize>() {
                     Ok(idx) if idx < a.len() || (last_add && idx == a.len()) => match a.get(idx) {
@@ -242,7 +257,7 @@ fn explain_missing(doc: &Value, ptr: &str, parent_only: bool) -> String {
             other => {
                 return format!(
                     "the value at {shown} is {}, which has no field {:?}",
-                    crate::types::type_name(other),
+                    doc_type_name(other),
                     unescape(tok)
                 );
             }
@@ -257,7 +272,7 @@ fn explain_missing(doc: &Value, ptr: &str, parent_only: bool) -> String {
     "path not found".into()
 }
 
-fn short(v: &Value) -> String {
+fn short(v: &impl std::fmt::Display) -> String {
     let s = v.to_string();
     if s.chars().count() > 60 {
         let cut: String = s.chars().take(57).collect();
@@ -269,6 +284,14 @@ fn short(v: &Value) -> String {
 
 /// Applies the raw ops to `doc` in order. On failure, returns `op N (kind path): reason`.
 pub fn apply_ops(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
+    // json-patch works on serde_json's tree: the object goes there once and comes back
+    let mut json = Doc::from(std::mem::take(doc));
+    let done = apply_ops_json(&mut json, ops);
+    *doc = Value::from(json);
+    done
+}
+
+fn apply_ops_json(doc: &mut Doc, ops: &[Value]) -> Result<(), String> {
     for (i, raw) in ops.iter().enumerate() {
         let what = || describe_op(i, raw);
         let op = decode_op(raw, doc).map_err(|e| format!("{}: {e}", what()))?;
@@ -276,30 +299,26 @@ pub fn apply_ops(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
         if let PatchOperation::Test(t) = &op
             && t.value.is_null()
             && let Some((parent, last)) = t.path.split_back()
-            && let Some(Value::Object(m)) = doc.pointer(parent.as_str())
+            && let Some(Doc::Object(m)) = doc.pointer(parent.as_str())
             && !m.contains_key(last.decoded().as_ref())
         {
             continue;
         }
-        // json-patch works on serde_json's tree: the object goes there and back
-        let mut json = serde_json::Value::from(std::mem::take(doc));
-        let patched = json_patch::patch(&mut json, std::slice::from_ref(&op));
-        *doc = Value::from(json);
-        if let Err(e) = patched {
+        if let Err(e) = json_patch::patch(doc, std::slice::from_ref(&op)) {
             return Err(format!("{}: {}", what(), explain(doc, &op, &e.kind)));
         }
     }
     Ok(())
 }
 
-fn explain(doc: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> String {
+fn explain(doc: &Doc, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> String {
     use json_patch::PatchErrorKind as K;
     match (op, kind) {
         (PatchOperation::Test(t), K::TestFailed) => match doc.pointer(t.path.as_str()) {
             Some(found) => format!(
                 "test failed: the value is {}, expected {}",
                 short(found),
-                short(&Value::from(t.value.clone()))
+                short(&t.value)
             ),
             None => "test failed".into(),
         },
