@@ -11,9 +11,7 @@ use std::borrow::Cow;
 
 use crate::value::Value;
 
-/// The document while JSON 6902 ops run on it (json-patch's own tree type).
-type Doc = serde_json::Value;
-use json_patch::jsonptr::PointerBuf;
+use json_patch::jsonptr::{Pointer, PointerBuf};
 use json_patch::{
     AddOperation, CopyOperation, MoveOperation, PatchOperation, RemoveOperation, ReplaceOperation,
     TestOperation,
@@ -85,7 +83,7 @@ fn pointer(s: &str, key: &str) -> Result<PointerBuf, String> {
 
 /// Decodes one raw op into the crate's type, after resolving negative list indices against
 /// `doc` (the document as it is when the op runs).
-fn decode_op(raw: &Value, doc: &Doc) -> Result<PatchOperation, String> {
+fn decode_op(raw: &Value, doc: &Value) -> Result<PatchOperation, String> {
     let name = match str_field(raw, "op")? {
         Some(n) => n,
         None => return Err("missing `op` (one of add, remove, replace, move, copy, test)".into()),
@@ -134,7 +132,7 @@ fn decode_op(raw: &Value, doc: &Doc) -> Result<PatchOperation, String> {
 
 /// Rewrites negative list indices (evanphx v4 semantics) to plain ones. Paths without any
 /// token that looks like a negative number are returned unchanged.
-fn resolve_negative<'a>(path: &'a str, doc: &Doc, is_add: bool) -> Result<Cow<'a, str>, String> {
+fn resolve_negative<'a>(path: &'a str, doc: &Value, is_add: bool) -> Result<Cow<'a, str>, String> {
     if !path.contains("/-") || path.is_empty() || !path.starts_with('/') {
         return Ok(Cow::Borrowed(path));
     }
@@ -149,7 +147,7 @@ fn resolve_negative<'a>(path: &'a str, doc: &Doc, is_add: bool) -> Result<Cow<'a
             .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|d| d.parse::<usize>().ok());
         match (cur, neg) {
-            (Some(Doc::Array(a)), Some(n)) => {
+            (Some(Value::Array(a)), Some(n)) => {
                 let len = if is_add && i == last {
                     a.len() + 1
                 } else {
@@ -180,10 +178,10 @@ fn resolve_negative<'a>(path: &'a str, doc: &Doc, is_add: bool) -> Result<Cow<'a
 }
 
 /// One pointer step (token still escaped).
-fn step<'v>(v: &'v Doc, tok: &str) -> Option<&'v Doc> {
+fn step<'v>(v: &'v Value, tok: &str) -> Option<&'v Value> {
     match v {
-        Doc::Object(m) => m.get(&unescape(tok)),
-        Doc::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
+        Value::Object(m) => m.get(&unescape(tok)),
+        Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
         _ => None,
     }
 }
@@ -192,25 +190,13 @@ fn unescape(tok: &str) -> String {
     tok.replace("~1", "/").replace("~0", "~")
 }
 
-/// What a JSON node is, in the words of [`crate::types::type_name`].
-fn doc_type_name(v: &Doc) -> &'static str {
-    match v {
-        Doc::Null => "null",
-        Doc::Bool(_) => "a boolean",
-        Doc::Number(_) => "a number",
-        Doc::String(_) => "a string",
-        Doc::Array(_) => "a list",
-        Doc::Object(_) => "a mapping",
-    }
-}
-
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
 /// Why `ptr` does not lead to a value in `doc` (or, with `parent_only`, to a container for a
 /// new value): the first step that fails.
-fn explain_missing(doc: &Doc, ptr: &str, parent_only: bool) -> String {
+fn explain_missing(doc: &Value, ptr: &str, parent_only: bool) -> String {
     let Some(rest) = ptr.strip_prefix('/') else {
         return "the whole document cannot be removed".into();
     };
@@ -225,14 +211,14 @@ fn explain_missing(doc: &Doc, ptr: &str, parent_only: bool) -> String {
     for (i, tok) in tokens.iter().enumerate() {
         let shown = if at.is_empty() { "/" } else { at.as_str() };
         let next = match cur {
-            Doc::Object(m) => match m.get(&unescape(tok)) {
+            Value::Object(m) => match m.get(&unescape(tok)) {
                 Some(v) => v,
                 None if i < n => {
                     return format!("no key {:?} in the mapping at {shown}", unescape(tok));
                 }
                 None => return "path not found".into(),
             },
-            Doc::Array(a) => {
+            Value::Array(a) => {
                 let last_add = parent_only && i == n;
                 match tok.parse::<usize>() {
                     Ok(idx) if idx < a.len() || (last_add && idx == a.len()) => match a.get(idx) {
@@ -257,7 +243,7 @@ fn explain_missing(doc: &Doc, ptr: &str, parent_only: bool) -> String {
             other => {
                 return format!(
                     "the value at {shown} is {}, which has no field {:?}",
-                    doc_type_name(other),
+                    crate::types::type_name(other),
                     unescape(tok)
                 );
             }
@@ -284,14 +270,6 @@ fn short(v: &impl std::fmt::Display) -> String {
 
 /// Applies the raw ops to `doc` in order. On failure, returns `op N (kind path): reason`.
 pub fn apply_ops(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
-    // json-patch works on serde_json's tree: the object goes there once and comes back
-    let mut json = Doc::from(std::mem::take(doc));
-    let done = apply_ops_json(&mut json, ops);
-    *doc = Value::from(json);
-    done
-}
-
-fn apply_ops_json(doc: &mut Doc, ops: &[Value]) -> Result<(), String> {
     for (i, raw) in ops.iter().enumerate() {
         let what = || describe_op(i, raw);
         let op = decode_op(raw, doc).map_err(|e| format!("{}: {e}", what()))?;
@@ -299,22 +277,109 @@ fn apply_ops_json(doc: &mut Doc, ops: &[Value]) -> Result<(), String> {
         if let PatchOperation::Test(t) = &op
             && t.value.is_null()
             && let Some((parent, last)) = t.path.split_back()
-            && let Some(Doc::Object(m)) = doc.pointer(parent.as_str())
+            && let Some(Value::Object(m)) = doc.pointer(parent.as_str())
             && !m.contains_key(last.decoded().as_ref())
         {
             continue;
         }
-        if let Err(e) = json_patch::patch(doc, std::slice::from_ref(&op)) {
-            return Err(format!("{}: {}", what(), explain(doc, &op, &e.kind)));
+        if let Err(e) = apply_one(doc, &op) {
+            return Err(format!("{}: {}", what(), explain(doc, &op, e)));
         }
     }
     Ok(())
 }
 
-fn explain(doc: &Doc, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> String {
-    use json_patch::PatchErrorKind as K;
+/// Why an op failed, as far as the message needs to know.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Failure {
+    /// `path` (or its parent, for add) does not lead anywhere usable
+    Path,
+    /// `from` does not lead to a value
+    From,
+    MoveInsideItself,
+    TestFailed,
+}
+
+/// Runs one op on `doc` with the semantics of the json-patch crate (RFC 6902 as kustomize's
+/// evanphx library applies it): a mapping key is inserted in place or last and removed by
+/// swapping the last entry into its place; list indices have no sign and no leading zero,
+/// `-` is the end of the list.
+fn apply_one(doc: &mut Value, op: &PatchOperation) -> Result<(), Failure> {
+    match op {
+        PatchOperation::Add(o) => add(doc, &o.path, Value::from(o.value.clone())),
+        PatchOperation::Remove(o) => remove(doc, &o.path).map(drop),
+        PatchOperation::Replace(o) => {
+            let target = doc.pointer_mut(o.path.as_str()).ok_or(Failure::Path)?;
+            *target = Value::from(o.value.clone());
+            Ok(())
+        }
+        PatchOperation::Move(o) => {
+            if o.path.starts_with(&o.from) && o.path.len() != o.from.len() {
+                return Err(Failure::MoveInsideItself);
+            }
+            let v = remove(doc, &o.from).map_err(|e| match e {
+                Failure::Path => Failure::From,
+                other => other,
+            })?;
+            add(doc, &o.path, v)
+        }
+        PatchOperation::Copy(o) => {
+            let v = doc.pointer(o.from.as_str()).ok_or(Failure::From)?.clone();
+            add(doc, &o.path, v)
+        }
+        PatchOperation::Test(o) => {
+            let found = doc.pointer(o.path.as_str()).ok_or(Failure::Path)?;
+            if *found == o.value {
+                Ok(())
+            } else {
+                Err(Failure::TestFailed)
+            }
+        }
+    }
+}
+
+fn add(doc: &mut Value, path: &Pointer, v: Value) -> Result<(), Failure> {
+    let Some((parent, last)) = path.split_back() else {
+        *doc = v;
+        return Ok(());
+    };
+    match doc.pointer_mut(parent.as_str()).ok_or(Failure::Path)? {
+        Value::Object(m) => {
+            m.insert(last.decoded().into_owned(), v);
+            Ok(())
+        }
+        Value::Array(a) => {
+            let i = last
+                .to_index()
+                .ok()
+                .and_then(|i| i.for_len_incl(a.len()).ok())
+                .ok_or(Failure::Path)?;
+            a.insert(i, v);
+            Ok(())
+        }
+        _ => Err(Failure::Path),
+    }
+}
+
+fn remove(doc: &mut Value, path: &Pointer) -> Result<Value, Failure> {
+    let (parent, last) = path.split_back().ok_or(Failure::Path)?;
+    match doc.pointer_mut(parent.as_str()).ok_or(Failure::Path)? {
+        Value::Object(m) => m.remove(last.decoded().as_ref()).ok_or(Failure::Path),
+        Value::Array(a) => {
+            let i = last
+                .to_index()
+                .ok()
+                .and_then(|i| i.for_len(a.len()).ok())
+                .ok_or(Failure::Path)?;
+            Ok(a.remove(i))
+        }
+        _ => Err(Failure::Path),
+    }
+}
+
+fn explain(doc: &Value, op: &PatchOperation, kind: Failure) -> String {
     match (op, kind) {
-        (PatchOperation::Test(t), K::TestFailed) => match doc.pointer(t.path.as_str()) {
+        (PatchOperation::Test(t), Failure::TestFailed) => match doc.pointer(t.path.as_str()) {
             Some(found) => format!(
                 "test failed: the value is {}, expected {}",
                 short(found),
@@ -328,15 +393,15 @@ fn explain(doc: &Doc, op: &PatchOperation, kind: &json_patch::PatchErrorKind) ->
                 explain_missing(doc, t.path.as_str(), false)
             )
         }
-        (PatchOperation::Move(_), K::CannotMoveInsideItself) => {
+        (PatchOperation::Move(_), Failure::MoveInsideItself) => {
             "cannot move a value inside itself".into()
         }
-        (PatchOperation::Move(m), K::InvalidFromPointer) => format!(
+        (PatchOperation::Move(m), Failure::From) => format!(
             "`from` {} not found: {}",
             m.from,
             explain_missing(doc, m.from.as_str(), false)
         ),
-        (PatchOperation::Copy(c), K::InvalidFromPointer) => format!(
+        (PatchOperation::Copy(c), Failure::From) => format!(
             "`from` {} not found: {}",
             c.from,
             explain_missing(doc, c.from.as_str(), false)
@@ -375,6 +440,105 @@ mod tests {
         assert!(decode_op_list("a: b\n").is_err());
         assert!(decode_op_list("[1, 2]").is_err());
         assert!(decode_op_list("[{\"op\": \"add\",]").is_err());
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        v.as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn ops_keep_the_json_patch_crates_semantics() {
+        let d = json!({"a": 1, "b": 2, "c": 3, "l": [0, 1]});
+        // add: an existing key keeps its place, a new one goes last
+        let v = run(
+            d.clone(),
+            json!([{"op": "add", "path": "/a", "value": 9},
+                                      {"op": "add", "path": "/z", "value": 0}]),
+        );
+        assert_eq!(v.as_ref().map(keys), Ok(vec!["a", "b", "c", "l", "z"]));
+        // remove: the last key moves into the hole
+        let v = run(d.clone(), json!([{"op": "remove", "path": "/a"}]));
+        assert_eq!(v.as_ref().map(keys), Ok(vec!["l", "b", "c"]));
+        // move = remove + add; copy leaves the source
+        let v = run(
+            d.clone(),
+            json!([{"op": "move", "from": "/b", "path": "/l/-"},
+                                      {"op": "copy", "from": "/c", "path": "/l/0"}]),
+        );
+        assert_eq!(v, Ok(json!({"a": 1, "l": [3, 0, 1, 2], "c": 3})));
+        // list indices: no leading zero, no sign, `-` only to add
+        for bad in ["/l/01", "/l/+1", "/l/2", "/l/-"] {
+            assert!(
+                run(
+                    d.clone(),
+                    json!([{"op": "replace", "path": bad, "value": 5}])
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            run(
+                d.clone(),
+                json!([{"op": "add", "path": "/l/3", "value": 5}])
+            )
+            .is_err()
+        );
+        assert_eq!(
+            run(d.clone(), json!([{"op": "add", "path": "", "value": [1]}])),
+            Ok(json!([1]))
+        );
+        let e = run(
+            d.clone(),
+            json!([{"op": "move", "from": "/l", "path": "/l/0"}]),
+        );
+        assert!(e.is_err_and(|e| e.contains("inside itself")));
+        let e = run(
+            d.clone(),
+            json!([{"op": "copy", "from": "/nope", "path": "/x"}]),
+        );
+        assert!(
+            e.is_err_and(|e| e.contains("`from` /nope not found")),
+            "copy"
+        );
+        let e = run(d, json!([{"op": "test", "path": "/a", "value": 1.0}]));
+        assert!(e.is_err_and(|e| e.contains("test failed")), "1 is not 1.0");
+    }
+
+    #[test]
+    fn ops_agree_with_the_json_patch_crate() {
+        let d = json!({"a": 1, "b": {"x": [1, 2, {"y": true}]}, "c": "s", "d": null});
+        let cases = [
+            json!([{"op": "add", "path": "/b/x/1", "value": {"k": 1}}]),
+            json!([{"op": "remove", "path": "/a"}, {"op": "add", "path": "/a", "value": 2}]),
+            json!([{"op": "remove", "path": "/b/x/0"}]),
+            json!([{"op": "move", "from": "/b/x", "path": "/e"}]),
+            json!([{"op": "move", "from": "/c", "path": "/b/x/-"}]),
+            json!([{"op": "copy", "from": "/b", "path": "/b/x/2/z"}]),
+            json!([{"op": "replace", "path": "/b/x/2/y", "value": false}]),
+            json!([{"op": "test", "path": "/b/x/2", "value": {"y": true}}]),
+            json!([{"op": "replace", "path": "/b/x/3", "value": 0}]),
+            json!([{"op": "add", "path": "/c/q", "value": 0}]),
+            json!([{"op": "remove", "path": "/b/x/-"}]),
+        ];
+        for ops in cases {
+            let ours = run(d.clone(), ops.clone());
+            let mut theirs = serde_json::Value::from(d.clone());
+            let list: Vec<PatchOperation> =
+                serde_json::from_value(serde_json::Value::from(ops.clone())).unwrap_or_default();
+            assert_eq!(list.len(), ops.as_array().map_or(0, Vec::len), "{ops}");
+            let r = json_patch::patch(&mut theirs, &list);
+            match (ours, r) {
+                (Ok(v), Ok(())) => {
+                    assert_eq!(v, theirs, "{ops}");
+                    assert_eq!(keys(&v), keys(&Value::from(theirs)), "{ops}");
+                }
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("{ops}: ours {a:?}, json-patch {b:?}"),
+            }
+        }
     }
 
     #[test]
