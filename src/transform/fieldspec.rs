@@ -46,9 +46,25 @@ pub fn split_path(path: &str) -> Vec<String> {
 
 /// Whether a field spec applies to an object of `gvk` (kustomize `isMatchGVK`).
 pub fn spec_matches(fs: &FieldSpec, gvk: &Gvk) -> bool {
-    (fs.kind.is_empty() || fs.kind == gvk.kind)
-        && (fs.group.is_empty() || fs.group == gvk.group)
-        && (fs.version.is_empty() || fs.version == gvk.version)
+    spec_matches_parts(fs, &gvk.group, &gvk.version, &gvk.kind)
+}
+
+/// [`spec_matches`] for a group, version and kind held elsewhere (an object's own
+/// `apiVersion` and `kind`), without building a [`Gvk`].
+pub fn spec_matches_parts(fs: &FieldSpec, group: &str, version: &str, kind: &str) -> bool {
+    (fs.kind.is_empty() || fs.kind == kind)
+        && (fs.group.is_empty() || fs.group == group)
+        && (fs.version.is_empty() || fs.version == version)
+}
+
+/// The specs of `specs` that select the object `r`.
+pub fn specs_for<'s>(specs: &'s [FieldSpec], r: &crate::resource::Resource) -> Vec<&'s FieldSpec> {
+    let (group, version) = crate::resource::split_api_version(r.api_version());
+    let kind = r.kind();
+    specs
+        .iter()
+        .filter(|fs| spec_matches_parts(fs, group, version, kind))
+        .collect()
 }
 
 /// Applies `set` to every node `fs` reaches in `obj` (an object of kind `gvk`).

@@ -53,13 +53,9 @@ pub fn set_entries(
     keys.sort_by(|a, b| a.0.cmp(b.0));
     // Objects are independent: spread them over the cores.
     crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
-        let gvk = r.gvk();
         // The specs for this kind, picked once rather than once per pair (most name other
         // kinds: the default label specs list some forty).
-        let mine: Vec<&FieldSpec> = specs
-            .iter()
-            .filter(|fs| fieldspec::spec_matches(fs, &gvk))
-            .collect();
+        let mine: Vec<&FieldSpec> = fieldspec::specs_for(specs, r);
         // Pair by pair, as kustomize does: a spec's path may run through another spec's map
         // (`spec/selector` and `spec/selector/matchLabels`), so the order of entries depends
         // on it.

@@ -3,7 +3,6 @@
 use crate::value::Value;
 use serde::Deserialize;
 
-use super::config::fs_gvk;
 use super::fieldspec::{self, CreateKind};
 use crate::error::Result;
 use crate::resmap::ResMap;
@@ -63,7 +62,7 @@ fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result
             return Ok(());
         }
         for fs in specs {
-            if !org.gvk.is_selected_by(&fs_gvk(fs)) {
+            if !fieldspec::spec_matches(fs, &org.gvk) {
                 continue;
             }
             if fs.path == "metadata/name" && !text.is_empty() {

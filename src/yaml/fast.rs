@@ -132,7 +132,7 @@ pub(crate) fn parse<'a>(
         }
         no += 1;
         let text = &src[pos..end];
-        let trimmed = text.trim_start_matches(' ');
+        let trimmed = trim_start_spaces(text);
         if !(trimmed.is_empty() || trimmed.starts_with('#')) {
             let indent = text.len() - trimmed.len();
             if indent == 0 && (trimmed.starts_with('%') || trimmed.starts_with("...")) {
@@ -198,7 +198,7 @@ impl<'a> Reader<'a, '_> {
         self.emit(Event::StreamStart, Span::default())?;
         while let Some(line) = self.lines.get(self.i).copied() {
             if line.is_doc_start() {
-                let rest = line.content[3..].trim_start_matches(' ');
+                let rest = trim_start_spaces(&line.content[3..]);
                 if !(rest.is_empty() || rest.starts_with('#')) {
                     return Err(give_up());
                 }
@@ -312,7 +312,7 @@ impl<'a> Reader<'a, '_> {
                 return Err(give_up());
             }
             let after = &line.content[1..];
-            let rest = after.trim_start_matches(' ');
+            let rest = trim_start_spaces(after);
             let col = line.indent + 1 + (after.len() - rest.len());
             if rest.is_empty() || rest.starts_with('#') {
                 self.i += 1;
@@ -383,7 +383,7 @@ impl<'a> Reader<'a, '_> {
             }
             b'[' | b'{' => {
                 let close = if rest.as_bytes()[0] == b'[' { ']' } else { '}' };
-                let inner = rest[1..].trim_start_matches(' ');
+                let inner = trim_start_spaces(&rest[1..]);
                 let Some(after) = inner.strip_prefix(close) else {
                     return Err(give_up());
                 };
@@ -411,7 +411,7 @@ impl<'a> Reader<'a, '_> {
 
 /// Whether what follows a value on its line is nothing, spaces, or spaces and a comment.
 fn is_end(after: &str) -> bool {
-    let t = after.trim_start_matches(' ');
+    let t = trim_start_spaces(after);
     t.is_empty() || (t.len() < after.len() && t.starts_with('#'))
 }
 
@@ -453,7 +453,7 @@ fn plain(rest: &str) -> R<&str> {
         return Err(give_up());
     }
     let end = find_pair(b, b' ', b'#').unwrap_or(b.len());
-    let text = rest[..end].trim_end_matches(' ');
+    let text = trim_end_spaces(&rest[..end]);
     // `a: b: c` and `a: b:` are errors (or keys) — the general parser decides.
     if find_pair(text.as_bytes(), b':', b' ').is_some() || text.ends_with(':') {
         return Err(give_up());
@@ -498,6 +498,19 @@ fn quoted(s: &str) -> R<(Cow<'_, str>, ScalarStyle, &str)> {
     }
 }
 
+/// `s` without its leading spaces (a byte loop: `trim_start_matches` sets up a pattern
+/// searcher on every call, and this runs for every key of every object).
+fn trim_start_spaces(s: &str) -> &str {
+    let n = s.bytes().take_while(|&c| c == b' ').count();
+    &s[n..]
+}
+
+/// `s` without its trailing spaces.
+fn trim_end_spaces(s: &str) -> &str {
+    let n = s.bytes().rev().take_while(|&c| c == b' ').count();
+    &s[..s.len() - n]
+}
+
 /// Splits a line's content into a mapping key and what follows its `:` (leading spaces
 /// removed), when the content is a `key: ...` entry. `Ok(None)` when it is not one; an error
 /// when it might be one in a form this reader leaves alone.
@@ -512,32 +525,38 @@ fn split_key(content: &str) -> R<Option<(Cow<'_, str>, ScalarStyle, &str)>> {
             if !(rest.is_empty() || rest.starts_with(' ')) {
                 return Err(give_up());
             }
-            Ok(Some((key, style, rest.trim_start_matches(' '))))
+            Ok(Some((key, style, trim_start_spaces(rest))))
         }
         b'-' if b.len() == 1 || b[1] == b' ' => Ok(None),
         c if starts_specially(c) => Err(give_up()),
         _ => {
             // The first `:` followed by a space or the line's end; a comment (` #`) before
-            // it means the line holds no key.
-            let mut colon = None;
-            for (i, &c) in b.iter().enumerate() {
-                if c == b':' && (i + 1 == b.len() || b[i + 1] == b' ') {
-                    colon = Some(i);
-                    break;
+            // it means the line holds no key. (`str::find` on one byte is a memchr.)
+            let mut from = 0;
+            let colon = loop {
+                match content[from..].find(':') {
+                    Some(at) => {
+                        let i = from + at;
+                        if i + 1 == b.len() || b[i + 1] == b' ' {
+                            break Some(i);
+                        }
+                        from = i + 1;
+                    }
+                    None => break None,
                 }
-                if c == b'#' && i > 0 && b[i - 1] == b' ' {
-                    return Ok(None);
-                }
+            };
+            let before = &b[..colon.unwrap_or(b.len())];
+            if before.contains(&b'#') && before.windows(2).any(|w| w == b" #") {
+                return Ok(None);
             }
             let Some(colon) = colon else {
                 return Ok(None);
             };
-            let key = &content[..colon];
-            let key = key.trim_end_matches(' ');
+            let key = trim_end_spaces(&content[..colon]);
             if key.is_empty() {
                 return Err(give_up());
             }
-            let rest = content[colon + 1..].trim_start_matches(' ');
+            let rest = trim_start_spaces(&content[colon + 1..]);
             Ok(Some((Cow::Borrowed(key), ScalarStyle::Plain, rest)))
         }
     }
