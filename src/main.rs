@@ -891,19 +891,27 @@ fn report_build_findings(
     downgrade: bool,
     dir: &Path,
 ) -> anyhow::Result<()> {
-    let mut shown = report.clone();
-    shown
-        .diagnostics
-        .retain(|d| d.severity >= validate::Severity::Warning);
-    shown.skipped.clear();
-    let total_warnings = shown.warnings();
+    // Only what is shown is copied: a large build has hundreds of findings, and the
+    // copies are made on the main thread.
+    let total_warnings = report.warnings();
     let mut warnings = 0usize;
-    shown.diagnostics.retain(|d| {
-        d.severity == validate::Severity::Error || {
-            warnings += 1;
-            warnings <= MAX_BUILD_WARNINGS
-        }
-    });
+    let mut shown = validate::Report {
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .filter(|d| match d.severity {
+                validate::Severity::Error => true,
+                validate::Severity::Warning => {
+                    warnings += 1;
+                    warnings <= MAX_BUILD_WARNINGS
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect(),
+        excepted: report.excepted.clone(),
+        skipped: Vec::new(),
+    };
     if !shown.diagnostics.is_empty() || !shown.excepted.is_empty() {
         shown.locate();
         eprint!("{}", validate::output::human(&shown, downgrade, false));

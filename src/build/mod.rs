@@ -249,9 +249,11 @@ fn warm_up() {
     if crate::par::threads() < 2 {
         return;
     }
+    // in the order a build needs them: field specs when the first kustomization's
+    // configurations merge, merge keys at its first strategic-merge patch
     let spawned = std::thread::Builder::new().spawn(|| {
-        let _ = crate::patch::MergeSchema::builtin();
         let _ = crate::transform::config::TransformerConfig::defaults();
+        let _ = crate::patch::MergeSchema::builtin();
     });
     // no thread: the tables are built when first needed, as without this
     drop(spawned);

@@ -295,16 +295,19 @@ impl std::fmt::Debug for Map {
 /// Equal as maps: the same keys with equal values, in any order (as `IndexMap` compares).
 impl PartialEq for Map {
     fn eq(&self, other: &Map) -> bool {
-        self.len() == other.len()
-            && self
-                .entries
+        if self.len() != other.len() {
+            return false;
+        }
+        // the usual case first: the same keys in the same order
+        let in_order = self
+            .entries
+            .iter()
+            .zip(&other.entries)
+            .all(|((ka, va), (kb, vb))| ka == kb && va == vb);
+        in_order
+            || self
                 .iter()
-                .zip(&other.entries)
-                .all(|((ka, va), (kb, vb))| ka == kb && va == vb)
-            || self.len() == other.len()
-                && self
-                    .iter()
-                    .all(|(k, v)| other.get(k).is_some_and(|w| v == w))
+                .all(|(k, v)| other.get(k).is_some_and(|w| v == w))
     }
 }
 
