@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::fieldspec::{self, CreateKind};
 use crate::error::Result;
 use crate::resmap::ResMap;
-use crate::resource::ResId;
+use crate::resource::{Gvk, split_api_version};
 use crate::types::FieldSpec;
 
 /// A plugin config: `prefix` and/or `suffix` with `fieldSpecs`.
@@ -22,11 +22,11 @@ pub struct PrefixSuffixTransformer {
 }
 
 /// Kinds never renamed (kustomize's skip list), matched against the original id.
-fn skipped(id: &ResId) -> bool {
-    let k = id.gvk.kind.as_str();
+fn skipped(gvk: &Gvk) -> bool {
+    let k = gvk.kind.as_str();
     k == "CustomResourceDefinition"
         || k == "Namespace"
-        || (k == "APIService" && id.gvk.group == "apiregistration.k8s.io")
+        || (k == "APIService" && gvk.group == "apiregistration.k8s.io")
 }
 
 #[derive(Clone, Copy)]
@@ -57,12 +57,16 @@ fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result
     // Objects are independent: spread them over the cores (the first error in object
     // order is the one reported, as in a loop).
     crate::par::for_each_mut(rm.as_mut_slice(), crate::par::LIGHT_CHUNK, |r| {
-        let org = r.orig_id();
+        // the gvk of the original id (ids are not built: this runs for every object)
+        let org = match r.prev_ids.first() {
+            Some(id) => id.gvk.clone(),
+            None => r.gvk(),
+        };
         if skipped(&org) {
             return Ok(());
         }
         for fs in specs {
-            if !fieldspec::spec_matches(fs, &org.gvk) {
+            if !fieldspec::spec_matches(fs, &org) {
                 continue;
             }
             if fs.path == "metadata/name" && !text.is_empty() {
@@ -72,17 +76,27 @@ fn affix(rm: &mut ResMap, text: &str, specs: &[FieldSpec], side: Side) -> Result
                 }
                 r.store_previous_id();
             }
-            let gvk = r.gvk();
-            let shown = r.id();
-            fieldspec::apply(&mut r.body, &gvk, fs, CreateKind::Scalar, &mut |v| {
-                let old = fieldspec::scalar_text(v).unwrap_or_default();
-                let new = match side {
-                    Side::Prefix => format!("{text}{old}"),
-                    Side::Suffix => format!("{old}{text}"),
-                };
-                fieldspec::set_scalar(v, Value::String(new))
-            })
-            .map_err(|e| e.for_resource(&shown))?;
+            // the spec must also select the object's current gvk
+            let (group, version) = split_api_version(r.api_version());
+            if !fieldspec::spec_matches_parts(fs, group, version, r.kind()) {
+                continue;
+            }
+            fieldspec::apply_path(
+                &mut r.body,
+                &fs.path,
+                fs.create,
+                CreateKind::Scalar,
+                &mut |v| {
+                    let old = fieldspec::scalar_text(v).unwrap_or_default();
+                    let new = match side {
+                        Side::Prefix => format!("{text}{old}"),
+                        Side::Suffix => format!("{old}{text}"),
+                    };
+                    fieldspec::set_scalar(v, Value::String(new))
+                },
+            )
+            // a failed set changed nothing, so this is the id the object had going in
+            .map_err(|e| e.for_resource(r.id()))?;
         }
         Ok(())
     })
