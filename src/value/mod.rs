@@ -227,43 +227,37 @@ impl Value {
 
     /// The node at a JSON pointer (RFC 6901: `/a/0/b`, `~1` for `/`, `~0` for `~`).
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let rest = pointer.strip_prefix('/')?;
-        rest.split('/').try_fold(self, |v, token| {
-            let token = unescape_token(token);
-            match v {
-                Value::Object(m) => m.get(&token),
-                Value::Array(a) => array_index(&token).and_then(|i| a.get(i)),
-                _ => None,
-            }
+        pointer_tokens(pointer)?.try_fold(self, |v, token| match v {
+            Value::Object(m) => m.get(&token),
+            Value::Array(a) => array_index(&token).and_then(|i| a.get(i)),
+            _ => None,
         })
     }
 
     /// [`Value::pointer`], for changing the node.
     pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let rest = pointer.strip_prefix('/')?;
-        rest.split('/').try_fold(self, |v, token| {
-            let token = unescape_token(token);
-            match v {
-                Value::Object(m) => m.get_mut(&token),
-                Value::Array(a) => array_index(&token).and_then(move |i| a.get_mut(i)),
-                _ => None,
-            }
+        pointer_tokens(pointer)?.try_fold(self, |v, token| match v {
+            Value::Object(m) => m.get_mut(&token),
+            Value::Array(a) => array_index(&token).and_then(move |i| a.get_mut(i)),
+            _ => None,
         })
     }
 }
 
-fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.contains('~') {
-        token.replace("~1", "/").replace("~0", "~").into()
-    } else {
-        token.into()
-    }
+/// The unescaped tokens of a JSON pointer (none for `""`, the whole document); `None` when
+/// it does not start with `/`.
+fn pointer_tokens(pointer: &str) -> Option<impl Iterator<Item = std::borrow::Cow<'_, str>>> {
+    let rest = match pointer {
+        "" => None,
+        p => Some(p.strip_prefix('/')?),
+    };
+    Some(rest.into_iter().flat_map(|r| r.split('/')).map(|token| {
+        if token.contains('~') {
+            token.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            token.into()
+        }
+    }))
 }
 
 /// A sequence index in a JSON pointer: digits, no leading zero (RFC 6901).

@@ -349,30 +349,34 @@ fn add(doc: &mut Value, path: &Pointer, v: Value) -> Result<(), Failure> {
             Ok(())
         }
         Value::Array(a) => {
-            let i = last
-                .to_index()
-                .ok()
-                .and_then(|i| i.for_len_incl(a.len()).ok())
-                .ok_or(Failure::Path)?;
-            a.insert(i, v);
+            a.insert(list_index(last, a.len(), true)?, v);
             Ok(())
         }
         _ => Err(Failure::Path),
     }
 }
 
+/// A list position from a pointer token: digits without a leading zero, or `-` (the end)
+/// when `to_add` (a position one past the last item is then valid too).
+fn list_index(
+    token: json_patch::jsonptr::Token<'_>,
+    len: usize,
+    to_add: bool,
+) -> Result<usize, Failure> {
+    let i = token.to_index().map_err(|_| Failure::Path)?;
+    let bounded = if to_add {
+        i.for_len_incl(len)
+    } else {
+        i.for_len(len)
+    };
+    bounded.map_err(|_| Failure::Path)
+}
+
 fn remove(doc: &mut Value, path: &Pointer) -> Result<Value, Failure> {
     let (parent, last) = path.split_back().ok_or(Failure::Path)?;
     match doc.pointer_mut(parent.as_str()).ok_or(Failure::Path)? {
         Value::Object(m) => m.remove(last.decoded().as_ref()).ok_or(Failure::Path),
-        Value::Array(a) => {
-            let i = last
-                .to_index()
-                .ok()
-                .and_then(|i| i.for_len(a.len()).ok())
-                .ok_or(Failure::Path)?;
-            Ok(a.remove(i))
-        }
+        Value::Array(a) => Ok(a.remove(list_index(last, a.len(), false)?)),
         _ => Err(Failure::Path),
     }
 }
