@@ -52,14 +52,7 @@ impl<'de> Deserialize<'de> for StrLike {
 }
 
 pub fn type_name(v: &crate::value::Value) -> &'static str {
-    match v {
-        crate::value::Value::Null => "null",
-        crate::value::Value::Bool(_) => "a boolean",
-        crate::value::Value::Number(_) => "a number",
-        crate::value::Value::String(_) => "a string",
-        crate::value::Value::Array(_) => "a list",
-        crate::value::Value::Object(_) => "a mapping",
-    }
+    v.type_name()
 }
 
 /// Every top-level field of a kustomization file (kustomize v5.6).

@@ -129,11 +129,10 @@ fn describe_gvk(g: &Gvk) -> String {
     }
 }
 
-/// kustomize's `Gvk.IsLessThan` (kind order lists, then group/version/kind).
-pub fn gvk_less(a: &Gvk, b: &Gvk) -> std::cmp::Ordering {
-    let (ia, ib) = (type_order(&a.kind), type_order(&b.kind));
-    ia.cmp(&ib)
-        .then_with(|| a.stable_sort_key().cmp(&b.stable_sort_key()))
+/// The key that orders gvks as kustomize's `Gvk.IsLessThan` does (kind order lists, then
+/// group/version/kind).
+pub fn gvk_sort_key(gvk: &Gvk) -> (i64, String) {
+    (type_order(&gvk.kind), gvk.stable_sort_key())
 }
 
 /// kustomize's legacy kind order (`resid.Gvk` orderFirst / orderLast): used both to keep
@@ -190,12 +189,8 @@ pub fn rank_in<S: AsRef<str>>(kind: &str, first: &[S], last: &[S]) -> i64 {
 }
 
 fn sort_specs(list: &mut [FieldSpec]) {
-    // [`gvk_less`] with each spec's key made once, not at every comparison (a stable sort,
-    // like `sort_by`)
-    list.sort_by_cached_key(|fs| {
-        let gvk = fs_gvk(fs);
-        (type_order(&gvk.kind), gvk.stable_sort_key())
-    });
+    // each spec's key made once, not at every comparison (a stable sort, like `sort_by`)
+    list.sort_by_cached_key(|fs| gvk_sort_key(&fs_gvk(fs)));
 }
 
 impl TransformerConfig {

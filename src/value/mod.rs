@@ -118,13 +118,15 @@ impl<T: ValueIndex + ?Sized> ValueIndex for &T {
 }
 
 impl Value {
-    fn type_name(&self) -> &'static str {
+    /// What the node is, for messages: `null`, `a boolean`, `a number`, `a string`,
+    /// `a list`, `a mapping`.
+    pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
             Value::Number(_) => "a number",
             Value::String(_) => "a string",
-            Value::Array(_) => "a sequence",
+            Value::Array(_) => "a list",
             Value::Object(_) => "a mapping",
         }
     }
