@@ -984,6 +984,14 @@ fn plain(layout: std::alloc::Layout) -> bool {
     layout.align() <= MI_MAX_ALIGN && layout.align() <= layout.size()
 }
 
+/// A block from mimalloc, checked (in debug builds, so on every allocation the tests make)
+/// to be aligned as `layout` asks.
+#[inline]
+fn checked(p: *mut std::ffi::c_void, layout: std::alloc::Layout) -> *mut u8 {
+    debug_assert!(p.is_null() || (p as usize).is_multiple_of(layout.align()));
+    p.cast()
+}
+
 // SAFETY: every pointer handed out comes from mimalloc and is freed or resized only by
 // mimalloc; the alignment argument is above.
 unsafe impl std::alloc::GlobalAlloc for Mimalloc {
@@ -1000,8 +1008,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
                 mi::mi_malloc(layout.size())
             }
         };
-        debug_assert!(p.is_null() || (p as usize).is_multiple_of(layout.align()));
-        p.cast()
+        checked(p, layout)
     }
 
     #[inline]
@@ -1015,8 +1022,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
                 mi::mi_zalloc_aligned(layout.size(), layout.align())
             }
         };
-        debug_assert!(p.is_null() || (p as usize).is_multiple_of(layout.align()));
-        p.cast()
+        checked(p, layout)
     }
 
     #[inline]
@@ -1036,8 +1042,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
                 _ => mi::mi_realloc_aligned(ptr.cast(), new_size, layout.align()),
             }
         };
-        debug_assert!(p.is_null() || (p as usize).is_multiple_of(layout.align()));
-        p.cast()
+        checked(p, layout)
     }
 }
 
