@@ -20,6 +20,7 @@ pub mod generate;
 pub mod graph;
 pub mod hashing;
 pub mod import;
+pub mod keycmp;
 pub mod loader;
 pub mod lookup;
 pub mod order;

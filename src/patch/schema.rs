@@ -156,7 +156,10 @@ impl MergeSchema {
     /// schema).
     pub fn field(&self, s: SchemaRef, name: &str) -> Option<SchemaRef> {
         let n = self.node(s)?;
-        match n.props.binary_search_by(|(k, _)| (**k).cmp(name)) {
+        match n
+            .props
+            .binary_search_by(|(k, _)| crate::keycmp::cmp(k, name))
+        {
             Ok(i) => n.props.get(i).map(|&(_, id)| SchemaRef(id)),
             Err(_) => n.additional.map(SchemaRef),
         }

@@ -54,7 +54,7 @@ impl Index {
 
     fn find(&self, entries: &[(String, Value)], key: &str) -> Option<usize> {
         self.table
-            .find(self.hash(key), |&i| entries[i].0 == key)
+            .find(self.hash(key), |&i| crate::keycmp::eq(&entries[i].0, key))
             .copied()
     }
 
@@ -78,14 +78,16 @@ impl Index {
     }
 }
 
-/// `a == b` for keys, deciding most mismatches without a call to `memcmp`: keys of the same
-/// length (`kind`, `name`, `spec`, `data`) usually differ in their first or last byte.
+/// `a == b` for keys, deciding most mismatches without comparing the whole key: keys of the
+/// same length (`kind`, `name`, `spec`, `data`) usually differ in their first or last byte.
 #[inline]
 fn same_key(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     a.len() == b.len()
         && match (a.first(), b.first(), a.last(), b.last()) {
-            (Some(x0), Some(y0), Some(x1), Some(y1)) => x0 == y0 && x1 == y1 && a == b,
+            (Some(x0), Some(y0), Some(x1), Some(y1)) => {
+                x0 == y0 && x1 == y1 && crate::keycmp::bytes_eq(a, b)
+            }
             _ => true,
         }
 }

@@ -58,7 +58,10 @@ pub struct St {
 
 impl St {
     pub fn prop(&self, key: &str) -> Option<Ty> {
-        let i = self.props.binary_search_by(|(k, _)| (*k).cmp(key)).ok()?;
+        let i = self
+            .props
+            .binary_search_by(|(k, _)| crate::keycmp::cmp(k, key))
+            .ok()?;
         ty(self.props[i].1)
     }
 
@@ -78,7 +81,11 @@ pub fn st(i: u16) -> Option<&'static St> {
 /// The definition of a built-in kind, if Kubernetes 1.33 serves it.
 pub fn kind_struct(group: &str, version: &str, kind: &str) -> Option<&'static St> {
     let i = k8s_1_33::KINDS
-        .binary_search_by(|(g, v, k, _)| (*g, *v, *k).cmp(&(group, version, kind)))
+        .binary_search_by(|(g, v, k, _)| {
+            crate::keycmp::cmp(g, group)
+                .then_with(|| crate::keycmp::cmp(v, version))
+                .then_with(|| crate::keycmp::cmp(k, kind))
+        })
         .ok()?;
     st(k8s_1_33::KINDS[i].3)
 }
