@@ -79,6 +79,7 @@ const TAKEN: &[&str] = &[
     "a: ~\nb: null\nc: 0777\nd: 1_000\ne: 2024-01-01\nf: True\ng: 1e3\nh: .5\ni: -1\nj: 0x1F\n",
     "url: http://x:80/y\nk:v: w\n\"q k\": v\n'q2': v\n",
     "a: b#c\nd: e #f\n",
+    "a#b: c\nd:e#: f\n",
     "a:   spaced   \n",
     "x: é\n\"ü\": 'ö'\n",
     "a:\n  -  b\n  -   c: d\n      e: f\n",
@@ -114,6 +115,8 @@ const LEFT: &[&str] = &[
     "a:\n  b: 1\n c: 2\n",
     "a: @x\n",
     "a: -\n",
+    "k: v\nx #c: d\n",
+    "a #b: c\n",
 ];
 
 #[test]

@@ -531,23 +531,18 @@ fn split_key(content: &str) -> R<Option<(Cow<'_, str>, ScalarStyle, &str)>> {
         c if starts_specially(c) => Err(give_up()),
         _ => {
             // The first `:` followed by a space or the line's end; a comment (` #`) before
-            // it means the line holds no key. (`str::find` on one byte is a memchr.)
-            let mut from = 0;
-            let colon = loop {
-                match content[from..].find(':') {
-                    Some(at) => {
-                        let i = from + at;
-                        if i + 1 == b.len() || b[i + 1] == b' ' {
-                            break Some(i);
-                        }
-                        from = i + 1;
+            // it means the line holds no key. One pass over the bytes: keys are a few
+            // bytes long, shorter than a `memchr` call is worth.
+            let mut colon = None;
+            for (i, &c) in b.iter().enumerate() {
+                match c {
+                    b':' if i + 1 == b.len() || b[i + 1] == b' ' => {
+                        colon = Some(i);
+                        break;
                     }
-                    None => break None,
+                    b'#' if i > 0 && b[i - 1] == b' ' => return Ok(None),
+                    _ => {}
                 }
-            };
-            let before = &b[..colon.unwrap_or(b.len())];
-            if before.contains(&b'#') && before.windows(2).any(|w| w == b" #") {
-                return Ok(None);
             }
             let Some(colon) = colon else {
                 return Ok(None);
