@@ -242,21 +242,17 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<ResMap> {
 }
 
 /// Builds the builtin tables every build needs (the merge keys of the Kubernetes types and
-/// kustomize's default field specs, a few milliseconds of parsing) on another core while
-/// this one reads the kustomization and its files. Whoever needs a table first waits for
-/// it; nothing is built twice.
+/// kustomize's default field specs, a few milliseconds of parsing) on the pool's other core
+/// while this one reads the kustomization and its files: the pool is started here, and its
+/// first thread builds the tables before it takes any step. Whoever needs a table first
+/// waits for it; nothing is built twice.
 fn warm_up() {
-    if crate::par::threads() < 2 {
-        return;
-    }
     // in the order a build needs them: field specs when the first kustomization's
     // configurations merge, merge keys at its first strategic-merge patch
-    let spawned = std::thread::Builder::new().spawn(|| {
+    crate::par::start_with(|| {
         let _ = crate::transform::config::TransformerConfig::defaults();
         let _ = crate::patch::MergeSchema::builtin();
     });
-    // no thread: the tables are built when first needed, as without this
-    drop(spawned);
 }
 
 /// The steps kustomize runs once, at the top level, after accumulation.

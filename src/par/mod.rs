@@ -1,11 +1,15 @@
 //! Data parallelism for the stages where it pays. Work is handed out to one thread per
 //! core (at most 8): the calling thread and `threads() - 1` pool threads that are started
-//! once, at the first parallel step, and live as long as the process. Results come back in
-//! input order, so callers stay deterministic.
+//! once, when a build starts ([`start_with`]) or at the first parallel step, and live as
+//! long as the process. Where the process has exactly one CPU per thread, each thread is
+//! pinned to its own ([`affinity`]). Results come back in input order, so callers stay
+//! deterministic.
 //!
 //! Why a pool and not a thread per step: a build takes some forty parallel steps, and a
 //! fresh thread costs its creation and, worse, a fresh allocator heap that takes its
 //! memory from pages the kernel has to fault in; pool threads keep theirs warm.
+mod affinity;
+
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 
@@ -185,8 +189,26 @@ struct Pool {
     running_hint: AtomicUsize,
 }
 
+/// Something for a pool thread to do before it takes its first step.
+type FirstJob = Box<dyn FnOnce() + Send>;
+
+/// Starts the pool now, if it is not running yet, and has its first thread run `first`
+/// before anything else (a warm-up that the build's later steps wait for only if they get
+/// there first). When the pool was already started, or there is none, `first` is dropped
+/// without running: what it warms up is then built when first needed.
+pub fn start_with(first: impl FnOnce() + Send + 'static) {
+    if threads() >= 2 {
+        let _ = pool_starting(Some(Box::new(first)));
+    }
+}
+
 fn pool() -> Option<&'static Pool> {
+    pool_starting(None)
+}
+
+fn pool_starting(first: Option<FirstJob>) -> Option<&'static Pool> {
     static POOL: OnceLock<Option<&'static Pool>> = OnceLock::new();
+    let mut first = first;
     *POOL.get_or_init(|| {
         let workers = threads().saturating_sub(1);
         if workers == 0 {
@@ -204,11 +226,28 @@ fn pool() -> Option<&'static Pool> {
             posted_serial: AtomicU64::new(0),
             running_hint: AtomicUsize::new(0),
         }));
+        // one CPU per thread where the process has exactly that many (see `affinity`):
+        // the thread that starts the pool stays on its CPU, each pool thread gets another
+        let places = affinity::places(workers + 1);
+        if let Some(&here) = places.first() {
+            affinity::pin(here);
+        }
         let mut started = 0;
         for n in 0..workers {
+            let cpu = places.get(n + 1).copied();
+            let job = first.take();
             let spawned = std::thread::Builder::new()
                 .name(format!("stackgen-par-{n}"))
-                .spawn(move || work(pool));
+                .spawn(move || {
+                    if let Some(cpu) = cpu {
+                        affinity::pin(cpu);
+                    }
+                    if let Some(job) = job {
+                        // like a step's panic: the job's loss, not the thread's
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                    work(pool)
+                });
             if spawned.is_ok() {
                 started += 1;
             }
