@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
-    if o.kind.is_empty() || schema::kind_struct(o.group, o.version, o.kind).is_some() {
+    if o.kind.is_empty() || o.schema().is_some() {
         return;
     }
     let api = o.res.api_version();

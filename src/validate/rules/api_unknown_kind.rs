@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
 fn check(_cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
     if o.kind.is_empty()
         || !schema::is_builtin_group(o.group)
-        || schema::kind_struct(o.group, o.version, o.kind).is_some()
+        || o.schema().is_some()
         || apis::removed(o.group, o.version, o.kind).is_some()
         || !schema::served_versions(o.group, o.kind).is_empty()
     {

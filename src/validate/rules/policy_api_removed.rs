@@ -6,7 +6,7 @@
 //! `policy/v1beta1` PodDisruptionBudget overlay for clusters before 1.21), so the default and dev
 //! profiles warn, and production — where the target is the cluster being deployed to — refuses.
 use crate::validate::diag::{Family, Severity};
-use crate::validate::{Ctx, Obj, Sink, apis, schema};
+use crate::validate::{Ctx, Obj, Sink, apis};
 
 use super::api_removed::report_removed;
 use super::{Rule, RuleInfo};
@@ -27,7 +27,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>, o: &Obj<'_>, out: &mut Sink<'_>) {
-    if o.kind.is_empty() || schema::kind_struct(o.group, o.version, o.kind).is_some() {
+    if o.kind.is_empty() || o.schema().is_some() {
         return;
     }
     if let Some(r) = apis::removed(o.group, o.version, o.kind) {
