@@ -12,7 +12,8 @@
 //! Threads are pinned only when the process may run on exactly as many CPUs as it starts
 //! threads (every CPU it may use gets one thread, which is what a scheduler spreading the
 //! load would do anyway). On a larger machine, where the pool uses 8 of many CPUs, which
-//! of them are idle is the scheduler's business and nothing is pinned.
+//! of them are idle is the scheduler's business and nothing is pinned. A thread started by
+//! a pinned thread inherits its CPU; the build starts no threads but the pool's.
 
 /// The CPUs to pin `n` threads to, the calling thread's own CPU first; empty when the
 /// threads should not be pinned (the process may run on more or fewer than `n` CPUs, or
@@ -102,7 +103,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn places_cover_every_allowed_cpu_once_starting_here() {
+    fn places_cover_every_allowed_cpu_once() {
         let Some(allowed) = sys::allowed() else {
             return;
         };
