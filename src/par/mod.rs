@@ -206,9 +206,8 @@ fn pool() -> Option<&'static Pool> {
     pool_starting(None)
 }
 
-fn pool_starting(first: Option<FirstJob>) -> Option<&'static Pool> {
+fn pool_starting(mut first: Option<FirstJob>) -> Option<&'static Pool> {
     static POOL: OnceLock<Option<&'static Pool>> = OnceLock::new();
-    let mut first = first;
     *POOL.get_or_init(|| {
         let workers = threads().saturating_sub(1);
         if workers == 0 {

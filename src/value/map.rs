@@ -1,7 +1,8 @@
 //! [`Map`]: the entries of a YAML mapping in the order they were written.
 //!
 //! Most mappings in Kubernetes objects hold a handful of keys, so the entries live in one
-//! vector and a lookup scans it (comparing lengths first); no hash table is built for
+//! vector and a lookup scans it (comparing lengths first, short keys inline: see
+//! [`crate::keycmp`]); no hash table is built for
 //! them. A mapping that grows past [`INDEX_FROM`] keys (a large ConfigMap, a hostile
 //! document) gets a hash index beside the vector, so lookups and inserts stay O(1) and
 //! building a mapping stays linear in its size.
@@ -78,20 +79,6 @@ impl Index {
     }
 }
 
-/// `a == b` for keys, deciding most mismatches without comparing the whole key: keys of the
-/// same length (`kind`, `name`, `spec`, `data`) usually differ in their first or last byte.
-#[inline]
-fn same_key(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len()
-        && match (a.first(), b.first(), a.last(), b.last()) {
-            (Some(x0), Some(y0), Some(x1), Some(y1)) => {
-                x0 == y0 && x1 == y1 && crate::keycmp::bytes_eq(a, b)
-            }
-            _ => true,
-        }
-}
-
 impl Map<String, Value> {
     pub fn new() -> Map {
         Map {
@@ -133,7 +120,10 @@ impl Map<String, Value> {
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(ix) => ix.find(&self.entries, key),
-            None => self.entries.iter().position(|(k, _)| same_key(k, key)),
+            None => self
+                .entries
+                .iter()
+                .position(|(k, _)| crate::keycmp::eq(k, key)),
         }
     }
 
